@@ -1,0 +1,123 @@
+"""The data passed between stages: records files and their column names.
+
+A *records file* is what ``oi-text ingest`` writes: one row per kept input record, Parquet (or
+CSV/JSONL) with the columns below plus the input's passthrough columns. Later stages (embed,
+classify, review) read it back in chunks with :func:`iter_record_chunks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .errors import InputError, SchemaError, format_columns
+
+Kind = Literal["project", "publication", "wbso", "startup", "other"]
+KINDS: tuple[str, ...] = ("project", "publication", "wbso", "startup", "other")
+
+Language = Literal["nl", "en", "other"]
+LANGUAGES: tuple[str, ...] = ("nl", "en", "other")
+
+#: Columns every records file has, in this order; passthrough columns follow.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "id",
+    "text",
+    "kind",
+    "title",
+    "year",
+    "organisations",
+    "language",
+    "n_words",
+    "text_hash",
+    "flags",
+    "duplicate_of",
+    "near_duplicate_of",
+    "source_row",
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One cleaned input record.
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier (from the input's id column, else ``<file stem>:<row>``).
+    text : str
+        Cleaned text (HTML stripped, unicode and whitespace normalised).
+    kind : {"project", "publication", "wbso", "startup", "other"}
+    title, year, organisations, language : optional metadata.
+    extra : dict
+        Passthrough columns of the input, as text.
+
+    Examples
+    --------
+    >>> Record(id="p1", text="Groene waterstof uit zeewater.", kind="project").kind
+    'project'
+    """
+
+    id: str
+    text: str
+    kind: Kind = "other"
+    title: str | None = None
+    year: int | None = None
+    organisations: tuple[str, ...] = ()
+    language: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_any(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path, columns=columns)
+    if suffix in {".jsonl", ".ndjson"}:
+        df = pd.read_json(path, lines=True, dtype=False)
+    elif suffix == ".csv":
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        raise InputError(
+            f"{path}: cannot read records from a {suffix!r} file; expected .parquet, .jsonl or "
+            ".csv as written by 'oi-text ingest'"
+        )
+    return df[columns] if columns else df
+
+
+def load_records(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Load a whole records file into a DataFrame.
+
+    Raises :class:`~oi_text.errors.SchemaError` when ``id`` or ``text`` is missing, naming the
+    columns that were found.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"records file not found: {str(path)!r}; run 'oi-text ingest' first")
+    df = _read_any(path, columns)
+    missing = [c for c in ("id", "text") if c not in df.columns and (not columns or c in columns)]
+    if missing:
+        raise SchemaError(
+            f"{path}: not a records file, column(s) {', '.join(map(repr, missing))} missing; "
+            f"found {format_columns(list(df.columns))}"
+        )
+    return df
+
+
+def iter_record_chunks(
+    path: str | Path, chunk_size: int = 10_000, columns: list[str] | None = None
+) -> Iterator[pd.DataFrame]:
+    """Yield a records file in chunks of ``chunk_size`` rows (Parquet is streamed)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        for batch in pf.iter_batches(batch_size=chunk_size, columns=columns):
+            yield batch.to_pandas()
+        return
+    df = load_records(path, columns)
+    for start in range(0, len(df), chunk_size):
+        yield df.iloc[start : start + chunk_size]
