@@ -139,7 +139,7 @@ class Cleaned:
 
 
 def clean_text(value: object) -> Cleaned:
-    """Clean one raw text cell: bytes, mojibake, HTML, unicode (NFKC), invisible characters,
+    """Clean one raw text cell: bytes, mojibake, HTML, unicode (NFC), invisible characters,
     whitespace.
 
     >>> clean_text("  Co\u00c3\u00b6peratie&nbsp;<br>voor  <i>precisielandbouw</i> ").text
@@ -154,7 +154,7 @@ def clean_text(value: object) -> Cleaned:
         undecodable = True
     text, mojibake = fix_mojibake(text)
     text, had_html = strip_html(text)
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE_RE.sub("", text)
     text = _CONTROL_RE.sub(" ", text)
     return Cleaned(normalize_whitespace(text), had_html, mojibake, undecodable)

@@ -103,7 +103,8 @@ def write_gold(records: list[dict]) -> None:
 def _htmlify(text: str, rng: random.Random) -> str:
     sentences = re.split(r"(?<=[.!?]) ", text)
     cut = max(1, len(sentences) // 2)
-    first = " ".join(sentences[:cut]).replace(" en ", " &amp; ", 1)
+    # entities that decode to the same characters, so the cleaned text equals the original
+    first = " ".join(sentences[:cut]).replace("é", "&eacute;", 1).replace("'", "&#39;", 1)
     rest = " ".join(sentences[cut:])
     style = rng.choice(["p", "div"])
     body = f"<{style}><strong>{first}</strong></{style}>" + (f"<{style}>{rest}<br/></{style}>" if rest else "")

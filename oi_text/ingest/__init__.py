@@ -1,9 +1,11 @@
 """Ingest CSV / Excel / Parquet / JSONL exports into clean records.
 
->>> from oi_text.ingest import ingest, ColumnMapping   # doctest: +SKIP
->>> summary = ingest("startups.xlsx", ColumnMapping(text=("Omschrijving",), id="KvK", kind="startup"),
-...                  out="records.parquet", report="report.csv")   # doctest: +SKIP
->>> print(summary.format())   # doctest: +SKIP
+Typical use::
+
+    from oi_text.ingest import ingest, ColumnMapping
+    summary = ingest("startups.xlsx", ColumnMapping(text=("Omschrijving",), id="KvK", kind="startup"),
+                     out="records.parquet", report="report.csv")
+    print(summary.format())
 """
 
 from .mapping import ColumnMapping, load_mapping, mapping_from_dict

@@ -249,20 +249,10 @@ def sniff_encoding(sample: bytes) -> str:
         if exc.start >= len(sample) - 3 and exc.reason in ("unexpected end of data",):
             return "utf-8"
         # mostly valid UTF-8 with a few stray bytes: keep UTF-8 and report those rows
-        bad = 0
-        pos = 0
-        data = sample
-        while True:
-            try:
-                data[pos:].decode("utf-8")
-                break
-            except UnicodeDecodeError as e:
-                bad += 1
-                pos += e.end
-                if bad > 20:
-                    break
-        multibyte = sum(1 for b in sample if b >= 0xC2 and b <= 0xF4)
-        if multibyte > 4 * bad:
+        decoded = sample.decode("utf-8", errors="replace")
+        invalid = decoded.count("\ufffd")
+        valid = sum(1 for ch in decoded if ord(ch) > 127) - invalid
+        if valid >= 4 * invalid:
             return "utf-8"
         return "cp1252"
 
