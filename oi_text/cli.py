@@ -110,7 +110,8 @@ def ingest(input: Path, out: Path, text_cols: tuple[str, ...], id_col: str | Non
           --out records.parquet --report report.csv
       oi-text ingest projects.xlsx --mapping projects.yaml --out records.parquet
     """
-    from .ingest import ColumnMapping, ReadOptions, ingest as run_ingest, load_mapping
+    from .ingest import ColumnMapping, ReadOptions, load_mapping
+    from .ingest import ingest as run_ingest
 
     if mapping_file is not None:
         mapping, options = load_mapping(mapping_file)

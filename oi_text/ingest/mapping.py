@@ -200,7 +200,7 @@ def mapping_from_dict(data: dict[str, Any], source: str = "mapping") -> tuple[Co
         raise ConfigError(f"{source}: 'kind_values' must map cell values to kinds, got {kwargs['kind_values']!r}")
     if "passthrough" in kwargs and isinstance(kwargs["passthrough"], list):
         kwargs["passthrough"] = _as_tuple(kwargs["passthrough"], "passthrough")
-    if "header_row" in read and read["header_row"] is not None:
-        if not isinstance(read["header_row"], int) or read["header_row"] < 1:
-            raise ConfigError(f"{source}: 'header_row' must be a row number >= 1, got {read['header_row']!r}")
+    header_row = read.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        raise ConfigError(f"{source}: 'header_row' must be a row number >= 1, got {read['header_row']!r}")
     return ColumnMapping(**kwargs).validate(), ReadOptions(**read)

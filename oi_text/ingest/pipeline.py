@@ -331,7 +331,7 @@ class _Writer:
             return
         df = table.to_pandas()
         if self._fh is None:
-            self._fh = open(self.tmp, "w", encoding="utf-8", newline="")
+            self._fh = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close/abort)
         if self.suffix == ".csv":
             for col in ("organisations", "flags"):
                 df[col] = df[col].map(lambda v: "; ".join(v) if v is not None else "")
@@ -610,9 +610,8 @@ def _process(
                 ):
                     continue
             text = _join_texts(parts)
-            if not text:
-                if problem("empty_text", row_no, text_col_label, rid, "no text after cleaning"):
-                    continue
+            if not text and problem("empty_text", row_no, text_col_label, rid, "no text after cleaning"):
+                continue
             tokens = tokenize(fold(text)) if text else []
             n_words = len(tokens)
             if 0 < n_words < NEAR_EMPTY_WORDS:
