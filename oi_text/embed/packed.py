@@ -1,0 +1,127 @@
+"""An unpadded ("packed") forward pass for BERT-family encoders (BERT, RoBERTa, XLM-R).
+
+Hugging Face models take a padded ``[batch, max_len]`` tensor, so every linear layer also
+computes on padding. Here the tokens of all texts in a batch are concatenated into one
+``[T, hidden]`` matrix: the linear layers (most of the FLOPs) see only real tokens, Q/K/V are
+one fused matmul, and attention runs per text, either as variable-length attention over a
+jagged nested tensor (``attention="varlen"``: flash/memory-efficient kernels on CUDA) or by
+scattering into a padded block just for attention (``attention="padded"``). The weights are the
+Hugging Face model's own (shared, not copied); results match its forward pass.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+Attention = Literal["varlen", "padded"]
+
+_SUPPORTED_TYPES = {"bert", "roberta", "xlm-roberta", "camembert"}
+_ROBERTA_LIKE = {"roberta", "xlm-roberta", "camembert"}
+_ACTS = {"gelu": lambda x: F.gelu(x), "gelu_new": lambda x: F.gelu(x, approximate="tanh"),
+         "gelu_pytorch_tanh": lambda x: F.gelu(x, approximate="tanh"), "relu": F.relu}
+
+
+def supports(model: nn.Module) -> bool:
+    """True when :class:`PackedEncoder` can run ``model`` (a BERT-family encoder)."""
+    cfg = getattr(model, "config", None)
+    if cfg is None or getattr(cfg, "model_type", None) not in _SUPPORTED_TYPES:
+        return False
+    if getattr(cfg, "position_embedding_type", "absolute") != "absolute":
+        return False
+    if getattr(cfg, "is_decoder", False) or cfg.hidden_act not in _ACTS:
+        return False
+    return hasattr(model, "embeddings") and hasattr(model, "encoder")
+
+
+class _Layer(nn.Module):
+    def __init__(self, hf_layer: nn.Module):
+        super().__init__()
+        att = hf_layer.attention
+        q, k, v = att.self.query, att.self.key, att.self.value
+        self.register_buffer("wqkv", torch.cat([q.weight, k.weight, v.weight]).detach(), persistent=False)
+        self.register_buffer("bqkv", torch.cat([q.bias, k.bias, v.bias]).detach(), persistent=False)
+        self.out = att.output.dense
+        self.ln1 = att.output.LayerNorm
+        self.fc1 = hf_layer.intermediate.dense
+        self.fc2 = hf_layer.output.dense
+        self.ln2 = hf_layer.output.LayerNorm
+
+
+class PackedEncoder(nn.Module):
+    """Unpadded forward pass over a Hugging Face BERT/RoBERTa/XLM-R model's weights.
+
+    Build it after the model is on its device and in its dtype (the fused Q/K/V weights are a
+    copy made at construction; every other weight is shared).
+
+    Call with the concatenated token ids ``ids [T]``, position-in-text ``pos [T]``, segment
+    index ``seg [T]`` and cumulative lengths ``cu [B+1]``; returns hidden states ``[T, H]``.
+    """
+
+    def __init__(self, model: nn.Module, attention: Attention = "varlen"):
+        super().__init__()
+        if not supports(model):
+            raise ValueError(f"{type(model).__name__} is not a supported BERT-family encoder")
+        cfg = model.config
+        emb = model.embeddings
+        self.word = emb.word_embeddings
+        self.position = emb.position_embeddings
+        self.token_type = emb.token_type_embeddings
+        self.ln_emb = emb.LayerNorm
+        self.pos_offset = (cfg.pad_token_id + 1) if cfg.model_type in _ROBERTA_LIKE else 0
+        self.layers = nn.ModuleList(_Layer(layer) for layer in model.encoder.layer)
+        self.heads = cfg.num_attention_heads
+        self.head_dim = cfg.hidden_size // cfg.num_attention_heads
+        self.act = _ACTS[cfg.hidden_act]
+        self.attention = attention
+
+    def _attend(self, q, k, v, cu, seg, pos, max_len):  # type: ignore[no-untyped-def]
+        if self.attention == "varlen":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # nested tensors are a prototype API
+                nq, nk, nv = (torch.nested.nested_tensor_from_jagged(x.contiguous(), offsets=cu)
+                              for x in (q, k, v))
+                out = F.scaled_dot_product_attention(nq.transpose(1, 2), nk.transpose(1, 2),
+                                                     nv.transpose(1, 2))
+            return out.transpose(1, 2).values()
+        # padded: scatter into [B, L, heads, d] for attention only
+        batch = cu.numel() - 1
+        shape = (batch, max_len, self.heads, self.head_dim)
+        qp, kp, vp = (x.new_zeros(shape).index_put_((seg, pos), x) for x in (q, k, v))
+        lengths = cu[1:] - cu[:-1]
+        mask = torch.arange(max_len, device=q.device)[None, :] < lengths[:, None]
+        out = F.scaled_dot_product_attention(qp.transpose(1, 2), kp.transpose(1, 2), vp.transpose(1, 2),
+                                             attn_mask=mask[:, None, None, :])
+        return out.transpose(1, 2)[seg, pos]
+
+    def forward(self, ids: torch.Tensor, pos: torch.Tensor, seg: torch.Tensor, cu: torch.Tensor,
+                max_len: int) -> torch.Tensor:
+        x = self.word(ids) + self.position(pos + self.pos_offset) + self.token_type.weight[0]
+        x = self.ln_emb(x)
+        T = x.shape[0]
+        for layer in self.layers:
+            qkv = F.linear(x, layer.wqkv, layer.bqkv).view(T, 3, self.heads, self.head_dim)
+            ctx = self._attend(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu, seg, pos, max_len)
+            x = layer.ln1(x + layer.out(ctx.reshape(T, -1)))
+            x = layer.ln2(x + layer.fc2(self.act(layer.fc1(x))))
+        return x
+
+
+def pool_packed(hidden: torch.Tensor, seg: torch.Tensor, cu: torch.Tensor, mode: str) -> torch.Tensor:
+    """Pool ``[T, H]`` hidden states per text -> ``[B, H]`` float32 (mean, cls or max)."""
+    batch = cu.numel() - 1
+    h = hidden.float()
+    if mode == "cls":
+        return h[cu[:-1]]
+    if mode == "max":
+        out = h.new_full((batch, h.shape[1]), float("-inf"))
+        return out.scatter_reduce(0, seg[:, None].expand_as(h), h, reduce="amax")
+    sums = h.new_zeros((batch, h.shape[1])).index_add_(0, seg, h)
+    lengths = (cu[1:] - cu[:-1]).to(h.dtype)
+    if mode == "mean_sqrt_len":
+        return sums / lengths.sqrt()[:, None]
+    return sums / lengths[:, None]
