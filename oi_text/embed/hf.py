@@ -149,9 +149,10 @@ class TransformersEncoder:
 
     Examples
     --------
-    >>> enc = TransformersEncoder("e5-small", device="cpu")           # doctest: +SKIP
-    >>> enc.encode(["Groene waterstof uit zeewater"]).shape           # doctest: +SKIP
-    (1, 384)
+    ::
+
+        enc = TransformersEncoder("e5-small", device="cpu")
+        enc.encode(["Groene waterstof uit zeewater"]).shape    # (1, 384)
     """
 
     def __init__(
