@@ -575,7 +575,7 @@ class TransformersEncoder:
             if dev != "cpu":
                 ids, seg, pos, cu_t = (x.pin_memory().to(dev, non_blocking=True) for x in (ids, seg, pos, cu_t))
             try:
-                hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()))
+                hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()), int(lengths.min()))
             except RuntimeError as exc:
                 if self._packed_module.attention != "varlen" or self.attention != "auto" \
                         or "backend" not in str(exc):
@@ -584,7 +584,7 @@ class TransformersEncoder:
                 logger.warning("variable-length attention unavailable here (%s); using padded "
                                "attention", exc)
                 self._packed_module.attention = self._attention = "padded"
-                hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()))
+                hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()), int(lengths.min()))
             return pool_packed(hidden, seg, cu_t, self._pooling)
         # the model's own padded forward
         longest = int(lengths.max())

@@ -79,12 +79,16 @@ class PackedEncoder(nn.Module):
         self.act = _ACTS[cfg.hidden_act]
         self.attention = attention
 
-    def _attend(self, q, k, v, cu, seg, pos, max_len):  # type: ignore[no-untyped-def]
+    def _attend(self, q, k, v, cu, seg, pos, max_len, min_len):  # type: ignore[no-untyped-def]
         if self.attention == "varlen":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # nested tensors are a prototype API
-                nq, nk, nv = (torch.nested.nested_tensor_from_jagged(x.contiguous(), offsets=cu)
-                              for x in (q, k, v))
+                # passing the lengths known on the host avoids a device sync per layer
+                nq, nk, nv = (
+                    torch.nested.nested_tensor_from_jagged(x.contiguous(), offsets=cu,
+                                                           min_seqlen=min_len, max_seqlen=max_len)
+                    for x in (q, k, v)
+                )
                 out = F.scaled_dot_product_attention(nq.transpose(1, 2), nk.transpose(1, 2),
                                                      nv.transpose(1, 2))
             return out.transpose(1, 2).values()
@@ -99,13 +103,13 @@ class PackedEncoder(nn.Module):
         return out.transpose(1, 2)[seg, pos]
 
     def forward(self, ids: torch.Tensor, pos: torch.Tensor, seg: torch.Tensor, cu: torch.Tensor,
-                max_len: int) -> torch.Tensor:
+                max_len: int, min_len: int = 1) -> torch.Tensor:
         x = self.word(ids) + self.position(pos + self.pos_offset) + self.token_type.weight[0]
         x = self.ln_emb(x)
         T = x.shape[0]
         for layer in self.layers:
             qkv = F.linear(x, layer.wqkv, layer.bqkv).view(T, 3, self.heads, self.head_dim)
-            ctx = self._attend(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu, seg, pos, max_len)
+            ctx = self._attend(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu, seg, pos, max_len, min_len)
             x = layer.ln1(x + layer.out(ctx.reshape(T, -1)))
             x = layer.ln2(x + layer.fc2(self.act(layer.fc1(x))))
         return x
