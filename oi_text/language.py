@@ -130,3 +130,11 @@ def detect_language(text: str | list[str]) -> str:
 def detect_languages(texts: Iterable[str]) -> list[str]:
     """:func:`detect_language` over many texts."""
     return [detect_language(t) for t in texts]
+
+
+def stopwords(languages: Iterable[str] = ("nl", "en", "de", "fr")) -> set[str]:
+    """Folded function words of ``languages`` (used to filter keyword suggestions)."""
+    out: set[str] = set()
+    for lang in languages:
+        out |= _WORDSETS[lang]
+    return out

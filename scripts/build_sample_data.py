@@ -96,7 +96,8 @@ def load_records() -> list[dict]:
 def write_gold(records: list[dict]) -> None:
     lines = ["id,ecosystem"]
     for rec in records:
-        lines += [f"{rec['id']},{eco}" for eco in rec["labels"]]
+        # an empty ecosystem: labelled, belongs to none
+        lines += [f"{rec['id']},{eco}" for eco in rec["labels"]] or [f"{rec['id']},"]
     (DATA / "sample_gold.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

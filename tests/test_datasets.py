@@ -54,7 +54,9 @@ def test_sample_covers_the_case_study_ecosystems_and_hard_cases(sample):
 def test_gold_file_matches_labels(sample):
     gold = load_gold()
     from_records = {(r.id, eco) for r in sample.itertuples() for eco in r.labels}
+    from_records |= {(r.id, "") for r in sample.itertuples() if not r.labels}
     assert set(map(tuple, gold[["id", "ecosystem"]].values)) == from_records
+    assert set(gold.id) == set(sample.id)
 
 
 @pytest.fixture(scope="module")

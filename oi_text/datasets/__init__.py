@@ -11,8 +11,8 @@ Files:
 
 - ``sample_records.jsonl``: one record per line (id, kind, title, text, year, organisations,
   language, labels, case).
-- ``sample_gold.csv``: the gold labels in long form (id, ecosystem); records with no ecosystem
-  have no row.
+- ``sample_gold.csv``: the gold labels in long form (id, ecosystem); a record with no
+  ecosystem has one row with an empty ecosystem.
 - ``exports/oi_sample_export.xlsx`` and ``exports/oi_sample_export_nl.csv``: the same records as
   a messy export (title rows, merged cells, HTML, duplicates, empty rows; the CSV as Dutch Excel
   writes it: cp1252 and semicolons), with ``exports/oi_sample_export.yaml`` as column mapping.
@@ -48,8 +48,8 @@ def load_sample() -> pd.DataFrame:
 
 
 def load_gold() -> pd.DataFrame:
-    """Gold labels in long form: columns ``id`` and ``ecosystem``."""
-    return pd.read_csv(SAMPLE_GOLD, dtype=str)
+    """Gold labels in long form: columns ``id`` and ``ecosystem`` (empty: no ecosystem)."""
+    return pd.read_csv(SAMPLE_GOLD, dtype=str, keep_default_na=False)
 
 
 def sample_export_path(fmt: Literal["xlsx", "csv"] = "xlsx") -> Path:

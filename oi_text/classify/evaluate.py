@@ -1,0 +1,122 @@
+"""Evaluation: per-ecosystem precision/recall/F1 of the model and the keyword-only baseline in one
+table, macro and micro averages, a split by language, and precision-recall curves (PNG)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def prf(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float, float, int, int, int]:
+    """Precision, recall, F1, TP, FP, FN for boolean vectors (0/0 counts as 0)."""
+    y_true = np.asarray(y_true, dtype=bool)
+    y_pred = np.asarray(y_pred, dtype=bool)
+    tp = int(np.sum(y_true & y_pred))
+    fp = int(np.sum(~y_true & y_pred))
+    fn = int(np.sum(y_true & ~y_pred))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f, tp, fp, fn
+
+
+def evaluation_table(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.ndarray,
+                     ecosystems: Sequence[str], min_support: int = 1) -> pd.DataFrame:
+    """One row per ecosystem with at least ``min_support`` positives, then ``macro`` and
+    ``micro`` rows over those ecosystems."""
+    rows = []
+    keep = []
+    for j, eco in enumerate(ecosystems):
+        support = int(Y[:, j].sum())
+        if support < min_support:
+            continue
+        keep.append(j)
+        pm = prf(Y[:, j], pred_model[:, j])
+        pk = prf(Y[:, j], pred_keywords[:, j])
+        rows.append({"ecosystem": eco, "positives": support,
+                     "model_precision": pm[0], "model_recall": pm[1], "model_f1": pm[2],
+                     "keywords_precision": pk[0], "keywords_recall": pk[1], "keywords_f1": pk[2]})
+    df = pd.DataFrame(rows)
+    if not rows:
+        return df
+    macro = {"ecosystem": "macro", "positives": int(df.positives.sum())}
+    for col in df.columns[2:]:
+        macro[col] = float(df[col].mean())
+    micro = {"ecosystem": "micro", "positives": int(df.positives.sum())}
+    for name, pred in (("model", pred_model), ("keywords", pred_keywords)):
+        p, r, f, *_ = prf(Y[:, keep].ravel(), pred[:, keep].ravel())
+        micro.update({f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f})
+    return pd.concat([df, pd.DataFrame([macro, micro])], ignore_index=True)
+
+
+def by_language(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.ndarray,
+                languages: Sequence[str], ecosystems: Sequence[str], min_support: int = 1) -> pd.DataFrame:
+    """Macro and micro F1 of both methods per language."""
+    langs = np.asarray(languages)
+    rows = []
+    for lang in sorted(set(langs)):
+        m = langs == lang
+        t = evaluation_table(Y[m], pred_model[m], pred_keywords[m], ecosystems, min_support)
+        if t.empty:
+            continue
+        for avg in ("macro", "micro"):
+            r = t[t.ecosystem == avg].iloc[0]
+            rows.append({"language": lang, "texts": int(m.sum()), "average": avg,
+                         "model_f1": r.model_f1, "keywords_f1": r.keywords_f1})
+    return pd.DataFrame(rows)
+
+
+def format_table(df: pd.DataFrame) -> str:
+    """The evaluation table as aligned text."""
+    if df.empty:
+        return "(no ecosystem with enough positives)"
+    lines = [f"{'ecosystem':<26}{'pos':>6}  {'model P':>8}{'R':>7}{'F1':>7}   {'keywords P':>10}{'R':>7}{'F1':>7}"]
+    for r in df.itertuples():
+        if r.ecosystem == "macro":
+            lines.append("-" * len(lines[0]))
+        lines.append(f"{r.ecosystem:<26}{r.positives:>6}  {r.model_precision:>8.3f}{r.model_recall:>7.3f}"
+                     f"{r.model_f1:>7.3f}   {r.keywords_precision:>10.3f}{r.keywords_recall:>7.3f}{r.keywords_f1:>7.3f}")
+    return "\n".join(lines)
+
+
+def plot_pr_curves(Y: np.ndarray, scores_model: np.ndarray, scores_keywords: np.ndarray,
+                   ecosystems: Sequence[str], out_dir: str | Path, thresholds: np.ndarray | None = None,
+                   min_support: int = 1) -> list[Path]:
+    """One PNG per ecosystem: the model's precision-recall curve, the keyword method's points,
+    and the model's operating point. Returns the files written."""
+    from matplotlib.figure import Figure  # no pyplot: no global state, no display needed
+    from sklearn.metrics import precision_recall_curve
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for j, eco in enumerate(ecosystems):
+        y = Y[:, j].astype(bool)
+        if y.sum() < min_support or y.all():
+            continue
+        s = np.nan_to_num(scores_model[:, j], nan=0.0)
+        p, r, _ = precision_recall_curve(y, s)
+        fig = Figure(figsize=(4.5, 4))
+        ax = fig.subplots()
+        ax.plot(r, p, label="model", color="#1f77b4")
+        kp, kr, _ = precision_recall_curve(y, scores_keywords[:, j])
+        ax.plot(kr, kp, ".--", label="keywords (by number of terms)", color="#ff7f0e")
+        if thresholds is not None:
+            pred = s >= thresholds[j]
+            pm = prf(y, pred)
+            ax.plot([pm[1]], [pm[0]], "o", color="#1f77b4", label=f"model at threshold {thresholds[j]:.2f}")
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_title(f"{eco} ({int(y.sum())} positives)")
+        ax.legend(loc="lower left", fontsize=8)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        path = out_dir / f"pr_{eco}.png"
+        fig.savefig(path, dpi=100)
+        written.append(path)
+    return written

@@ -1,0 +1,254 @@
+"""Keyword expansion: the computer suggests terms, the expert judges their impact.
+
+Two sources of suggestions per ecosystem:
+
+- **word2vec**: a gensim Word2Vec model (with Phrases bigrams, so "groene_waterstof" is one
+  token) trained on the user's corpus (optionally plus a background corpus); candidates are the
+  nearest neighbours of the ecosystem's seed terms that occur in the vocabulary;
+- **embedding**: frequent corpus words and bigrams embedded with the sentence encoder and ranked
+  by cosine to the centroid of the documents the ecosystem's terms currently match.
+
+Every suggestion carries its evidence: similarity, how many documents the term would *add*
+(documents that contain it and that the current terms miss), and a sample of those documents,
+so the expert judges impact, not just the word. Accepted terms go back into the taxonomy with
+provenance (source, score, who, when); rejected ones are remembered and not suggested again.
+Vectors are saved in word2vec format, never as gensim pickles.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..language import stopwords
+from ..text import fold, tokenize
+from .matcher import KeywordMatcher
+from .taxonomy import Taxonomy
+
+logger = logging.getLogger(__name__)
+
+Source = Literal["word2vec", "embedding"]
+
+
+@dataclass
+class Suggestion:
+    """A candidate term with the evidence an expert needs."""
+
+    term: str
+    source: Source
+    score: float
+    docs_added: int
+    docs_with_term: int
+    examples: list[tuple[str, str]] = field(default_factory=list)  # (record id, snippet)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"term": self.term, "source": self.source, "score": round(self.score, 4),
+                "docs_added": self.docs_added, "docs_with_term": self.docs_with_term,
+                "examples": [{"id": i, "snippet": s} for i, s in self.examples]}
+
+
+def _sentences(texts: Iterable[str]) -> list[list[str]]:
+    return [tokenize(fold(t)) for t in texts]
+
+
+class TermExpander:
+    """Word2Vec with Phrases bigrams over a corpus (deterministic: one worker, fixed seed).
+
+    Parameters
+    ----------
+    vector_size, window, min_count, epochs : Word2Vec settings
+    phrases_threshold : float
+        gensim Phrases scoring threshold for joining bigrams (lower joins more).
+    seed : int
+    """
+
+    def __init__(self, vector_size: int = 100, window: int = 5, min_count: int = 3, epochs: int = 30,
+                 phrases_threshold: float = 8.0, seed: int = 1) -> None:
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.epochs = epochs
+        self.phrases_threshold = phrases_threshold
+        self.seed = seed
+
+    def fit(self, texts: Sequence[str], background: Sequence[str] = ()) -> TermExpander:
+        """Train on ``texts`` (and ``background``, e.g. a larger corpus of the same domain)."""
+        from gensim.models import Word2Vec
+        from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phraser, Phrases
+
+        if isinstance(texts, Iterable) and not isinstance(texts, Sequence):
+            raise ConfigError("TermExpander.fit needs a list (it reads the corpus several times), "
+                              "not a one-shot generator; pass list(texts)")
+        sents = _sentences(list(texts) + list(background))
+        connectors = frozenset(ENGLISH_CONNECTOR_WORDS) | frozenset(
+            {"van", "de", "het", "een", "en", "voor", "in", "op", "met", "der", "des"})
+        phrases = Phrases(sents, min_count=self.min_count, threshold=self.phrases_threshold,
+                          connector_words=connectors)
+        self.phraser_ = Phraser(phrases)
+        corpus = [self.phraser_[s] for s in sents]
+        self.model_ = Word2Vec(corpus, vector_size=self.vector_size, window=self.window,
+                               min_count=self.min_count, epochs=self.epochs, seed=self.seed,
+                               workers=1, sg=1)
+        self.doc_tokens_ = [set(s) | set(c) for s, c in zip(sents, corpus)][: len(texts)]
+        self.counts_ = Counter(tok for c in corpus[: len(texts)] for tok in set(c))
+        return self
+
+    @property
+    def vectors(self):  # gensim KeyedVectors
+        return self.model_.wv
+
+    def save_vectors(self, path: str | Path) -> Path:
+        """Word2vec format (binary when the name ends in .bin), never a pickle."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.model_.wv.save_word2vec_format(str(path), binary=path.suffix == ".bin")
+        return path
+
+    def seeds_in_vocab(self, terms: Sequence[str]) -> list[str]:
+        """Vocabulary tokens that correspond to seed terms (words, bigrams, compound prefixes)."""
+        vocab = self.model_.wv.key_to_index
+        out = []
+        for raw in terms:
+            t = raw.strip().lstrip("=+").rstrip("*+")
+            if t.startswith("re:"):
+                continue
+            tok = "_".join(tokenize(fold(t)))
+            if tok in vocab:
+                out.append(tok)
+            elif raw.endswith(("*", "+")) and len(tok) >= 4:
+                out += [w for w in vocab if w.startswith(tok)][:5]
+        return list(dict.fromkeys(out))
+
+    def neighbours(self, seeds: Sequence[str], topn: int = 50) -> list[tuple[str, float]]:
+        if not seeds:
+            return []
+        return self.model_.wv.most_similar(positive=list(seeds), topn=topn)
+
+
+def _snippet(text: str, term_tokens: list[str], width: int = 90) -> str:
+    pattern = r"\W+".join(re.escape(t) for t in term_tokens)
+    m = re.search(pattern, fold(text))
+    if not m:
+        return text[:width] + ("…" if len(text) > width else "")
+    a = max(0, m.start() - width // 2)
+    b = min(len(text), m.end() + width // 2)
+    return ("…" if a else "") + text[a:b] + ("…" if b < len(text) else "")
+
+
+def _is_candidate(token: str, stop: set[str]) -> bool:
+    parts = token.split("_")
+    if any(p in stop for p in (parts[0], parts[-1])):
+        return False
+    return all(len(p) >= 3 and not p.isdigit() for p in parts)
+
+
+def suggest(
+    taxonomy: Taxonomy,
+    ecosystem: str,
+    texts: Sequence[str],
+    ids: Sequence[str],
+    expander: TermExpander,
+    *,
+    encoder: Any = None,
+    doc_vectors: np.ndarray | None = None,
+    top: int = 15,
+    examples: int = 3,
+    candidates: int = 4000,
+) -> list[Suggestion]:
+    """Suggestions for ``ecosystem`` from both sources, best first, with their evidence.
+
+    ``encoder`` (an :class:`~oi_text.embed.Encoder`) and ``doc_vectors`` (the texts' vectors)
+    enable the embedding source; without them only word2vec suggestions are made.
+    """
+    eco = taxonomy[ecosystem]
+    spec = taxonomy.keyword_spec([ecosystem])
+    matcher = KeywordMatcher(spec)
+    matched = np.array([matcher.match(t)[ecosystem].matched for t in texts])
+    stop = stopwords()
+    rejected = {fold(t) for t in eco.rejected_terms}
+
+    def covered(token: str) -> bool:
+        phrase = token.replace("_", " ")
+        return matcher.match(phrase)[ecosystem].n_terms > 0 or fold(phrase) in rejected
+
+    def evidence(token: str, source: Source, score: float) -> Suggestion:
+        with_term = [i for i, toks in enumerate(expander.doc_tokens_) if token in toks]
+        added = [i for i in with_term if not matched[i]]
+        words = token.split("_")
+        ex = [(str(ids[i]), _snippet(texts[i], words)) for i in added[:examples]]
+        return Suggestion(token.replace("_", " "), source, float(score), len(added), len(with_term), ex)
+
+    out: dict[str, Suggestion] = {}
+    seeds = expander.seeds_in_vocab(eco.include_terms)
+    for token, sim in expander.neighbours(seeds, topn=top * 6):
+        if len(out) >= top:
+            break
+        if _is_candidate(token, stop) and not covered(token):
+            out[token] = evidence(token, "word2vec", sim)
+    if encoder is not None and doc_vectors is not None and matched.sum() >= 2:
+        centroid = doc_vectors[matched].mean(axis=0)
+        centroid /= max(np.linalg.norm(centroid), 1e-12)
+        vocab = [t for t, _ in expander.counts_.most_common() if _is_candidate(t, stop)][:candidates]
+        vocab = [t for t in vocab if t not in out]
+        if vocab:
+            vecs = encoder.encode([t.replace("_", " ") for t in vocab])
+            sims = vecs @ centroid
+            added = 0
+            for k in np.argsort(-sims):
+                token = vocab[k]
+                if added >= top:
+                    break
+                if not covered(token):
+                    out[token] = evidence(token, "embedding", float(sims[k]))
+                    added += 1
+    return sorted(out.values(), key=lambda s: (-s.docs_added * s.score, s.term))
+
+
+def accept_term(taxonomy: Taxonomy, ecosystem: str, suggestion: Suggestion | str, who: str,
+                source: str = "manual") -> dict[str, Any]:
+    """Add a term to ``keywords.accepted`` of ``ecosystem`` with provenance; returns the entry."""
+    from .terms import parse_term
+
+    eco = taxonomy[ecosystem]
+    term = suggestion.term if isinstance(suggestion, Suggestion) else suggestion
+    parse_term(term, f"ecosystem {ecosystem!r}, accepted term")
+    entry: dict[str, Any] = {"term": term, "source": source, "by": who,
+                             "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if isinstance(suggestion, Suggestion):
+        entry.update(source=suggestion.source, score=round(suggestion.score, 4),
+                     docs_added=suggestion.docs_added)
+    kw = eco.data.setdefault("keywords", {})
+    accepted = kw.setdefault("accepted", [])
+    if term not in [a["term"] for a in accepted]:
+        accepted.append(entry)
+    return entry
+
+
+def reject_term(taxonomy: Taxonomy, ecosystem: str, suggestion: Suggestion | str, who: str) -> dict[str, Any]:
+    """Remember a rejected term so it is not suggested again."""
+    eco = taxonomy[ecosystem]
+    term = suggestion.term if isinstance(suggestion, Suggestion) else suggestion
+    entry = {"term": term, "source": getattr(suggestion, "source", "manual"), "by": who,
+             "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    rejected = eco.data.setdefault("rejected", [])
+    if term not in [r["term"] for r in rejected]:
+        rejected.append(entry)
+    return entry
+
+
+def document_frequency(texts: Sequence[str]) -> dict[str, int]:
+    """How many texts contain each folded word (for reports)."""
+    df: dict[str, int] = defaultdict(int)
+    for t in texts:
+        for w in set(tokenize(fold(t))):
+            df[w] += 1
+    return dict(df)

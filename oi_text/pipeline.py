@@ -1,0 +1,466 @@
+"""Orchestration: the hybrid route of the Dialogic study, from seed keywords to a trained,
+explained, multi-label classifier. The only module that joins ``keywords``, ``embed`` and
+``classify`` (the stages themselves pass arrays and dicts, not each other's objects).
+
+Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
+
+- ``p`` = the calibrated classifier probability on the embedding of *x*;
+- keyword evidence: distinct terms that hit, and exclusion hits;
+- the final score blends both: ``score = (1 - w) * p + w * k`` with ``k`` = 1 when the keyword
+  rule matched (0.5 when it matched despite an exclusion), 0 otherwise; ``w`` defaults to 0.3.
+  So a text the keywords miss needs a confident classifier (p >= 0.72 for the default
+  threshold 0.5), and a keyword match the classifier finds implausible (p < 0.29) is dropped.
+- ``predicted`` = ``score >= threshold`` (per ecosystem; tuned for a target precision when gold
+  or reviewed labels exist, else 0.5).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .classify.model import MultiLabelClassifier, choose_threshold
+from .classify.weak import KeywordEvidence, WeakLabels, weak_labels
+from .errors import ModelError
+from .keywords.matcher import KeywordMatcher
+from .persist import load_model_dir, save_model_dir
+
+logger = logging.getLogger(__name__)
+
+KEYWORD_WEIGHT = 0.3
+DEFAULT_THRESHOLD = 0.5
+
+
+def keyword_evidence(matcher: KeywordMatcher, texts: Sequence[str],
+                     ecosystems: Sequence[str]) -> tuple[KeywordEvidence, list[dict[str, list[str]]]]:
+    """Match ``texts``; return the evidence arrays and, per text, the terms that hit per
+    ecosystem (only ecosystems with hits)."""
+    index = {e: j for j, e in enumerate(ecosystems)}
+    n, E = len(texts), len(ecosystems)
+    n_terms = np.zeros((n, E), dtype=np.int16)
+    matched = np.zeros((n, E), dtype=bool)
+    excluded = np.zeros((n, E), dtype=bool)
+    terms: list[dict[str, list[str]]] = []
+    for i, text in enumerate(texts):
+        row: dict[str, list[str]] = {}
+        for eco, m in matcher.match(text).items():
+            j = index.get(eco)
+            if j is None or not (m.hits or m.excluded_by):
+                continue
+            n_terms[i, j] = m.n_terms
+            matched[i, j] = m.matched
+            excluded[i, j] = bool(m.excluded_by)
+            row[eco] = m.terms + [f"-{h.term}" for h in m.excluded_by]
+        terms.append(row)
+    return KeywordEvidence(list(ecosystems), n_terms, matched, excluded), terms
+
+
+def combine_scores(proba: np.ndarray, evidence: KeywordEvidence, weight: float = KEYWORD_WEIGHT) -> np.ndarray:
+    """Blend classifier probabilities with the keyword rule (see the module docstring).
+    Ecosystems without a classifier (nan) fall back to the keyword rule alone."""
+    k = np.where(evidence.matched, np.where(evidence.excluded, 0.5, 1.0), 0.0).astype(np.float32)
+    blended = (1 - weight) * proba + weight * k
+    return np.where(np.isnan(proba), k, blended).astype(np.float32)
+
+
+@dataclass
+class ScoreResult:
+    ecosystems: list[str]
+    proba: np.ndarray  # classifier probabilities (n, E), nan without classifier
+    score: np.ndarray  # final blended score (n, E)
+    predicted: np.ndarray  # (n, E) bool
+    evidence: KeywordEvidence
+    terms: list[dict[str, list[str]]]
+
+
+@dataclass
+class EcosystemModel:
+    """A trained model: classifiers, the keyword spec it was trained with, thresholds, card."""
+
+    ecosystems: list[str]
+    classifier: MultiLabelClassifier
+    keyword_spec: dict[str, dict[str, list[str]]]
+    encoder_id: str
+    taxonomy_hash: str
+    keyword_weight: float = KEYWORD_WEIGHT
+    card: dict[str, Any] = field(default_factory=dict)
+    _matcher: KeywordMatcher | None = field(default=None, repr=False)
+
+    @property
+    def matcher(self) -> KeywordMatcher:
+        if self._matcher is None:
+            self._matcher = KeywordMatcher(self.keyword_spec)
+        return self._matcher
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return self.classifier.thresholds_
+
+    def score(self, texts: Sequence[str], X: np.ndarray) -> ScoreResult:
+        """Score texts (and their embeddings ``X``, rows aligned) for every ecosystem."""
+        if len(texts) != len(X):
+            raise ValueError(f"{len(texts)} texts but {len(X)} embeddings")
+        evidence, terms = keyword_evidence(self.matcher, texts, self.ecosystems)
+        proba = self.classifier.predict_proba(X)
+        score = combine_scores(proba, evidence, self.keyword_weight)
+        predicted = score >= self.thresholds
+        return ScoreResult(self.ecosystems, proba, score, predicted, evidence, terms)
+
+    def tune_thresholds(self, score: np.ndarray, Y: np.ndarray, target_precision: float = 0.8,
+                        min_positives: int = 5) -> dict[str, str]:
+        """Per ecosystem, the threshold reaching ``target_precision`` on labelled data
+        (gold or reviewed); ecosystems with fewer than ``min_positives`` keep theirs."""
+        how: dict[str, str] = {}
+        for j, eco in enumerate(self.ecosystems):
+            labelled = Y[:, j] >= 0
+            if int((Y[labelled, j] == 1).sum()) < min_positives:
+                how[eco] = f"default {self.thresholds[j]:.2f} (too few labelled positives)"
+                continue
+            t, why = choose_threshold(Y[labelled, j] == 1, score[labelled, j], target_precision,
+                                      float(self.thresholds[j]))
+            self.classifier.thresholds_[j] = t
+            how[eco] = f"{t:.3f}: {why}"
+        self.card["thresholds"] = {e: float(t) for e, t in zip(self.ecosystems, self.thresholds)}
+        self.card["threshold_choice"] = how
+        return how
+
+    def save(self, directory: str | Path) -> Path:
+        card = {
+            **self.card,
+            "encoder_id": self.encoder_id,
+            "taxonomy_hash": self.taxonomy_hash,
+            "ecosystems": self.ecosystems,
+            "keyword_weight": self.keyword_weight,
+            "thresholds": {e: float(t) for e, t in zip(self.ecosystems, self.thresholds)},
+            "keywords": self.keyword_spec,
+            "classifier": {"type": "calibrated logistic regression per ecosystem (Platt scaling)",
+                           "C": self.classifier.C,
+                           "fitted": [e for e, f in zip(self.ecosystems, self.classifier.fitted_) if f]},
+        }
+        return save_model_dir(directory, card, self.classifier.to_arrays())
+
+    @classmethod
+    def load(cls, directory: str | Path, *, encoder_id: str | None = None,
+             taxonomy_hash: str | None = None) -> EcosystemModel:
+        """Load a model directory; refuse it when the encoder or taxonomy does not match."""
+        card, arrays = load_model_dir(directory)
+        if encoder_id is not None and card.get("encoder_id") != encoder_id:
+            raise ModelError(
+                f"{directory}: trained on embeddings from {card.get('encoder_id')!r}, but the encoder "
+                f"in use is {encoder_id!r}. Vectors of different models are not comparable: classify "
+                "with the same --model (and precision) as in training, or retrain"
+            )
+        if taxonomy_hash is not None and card.get("taxonomy_hash") != taxonomy_hash:
+            raise ModelError(
+                f"{directory}: trained with taxonomy {card.get('taxonomy_hash')!r}, but the taxonomy "
+                f"given has hash {taxonomy_hash!r} (its terms or ecosystems changed). Retrain with "
+                "'oi-text train', or leave out --taxonomy to use the keywords stored in the model"
+            )
+        ecosystems = list(card["ecosystems"])
+        clf = MultiLabelClassifier.from_arrays(arrays, ecosystems)
+        clf.C = card.get("classifier", {}).get("C", 1.0)
+        return cls(ecosystems, clf, card["keywords"], card["encoder_id"], card["taxonomy_hash"],
+                   float(card.get("keyword_weight", KEYWORD_WEIGHT)), card)
+
+
+def train_model(
+    texts: Sequence[str],
+    X: np.ndarray,
+    keyword_spec: dict[str, dict[str, list[str]]],
+    *,
+    encoder_id: str,
+    taxonomy_hash: str,
+    gold: np.ndarray | None = None,
+    target_precision: float = 0.8,
+    C: float = 1.0,
+    keyword_weight: float = KEYWORD_WEIGHT,
+    near_quantile: float = 0.1,
+) -> tuple[EcosystemModel, WeakLabels]:
+    """Train from zero hand labels (keyword weak labels), or from ``gold`` where given.
+
+    ``gold`` is an ``(n, E)`` array with 1/0 for labelled and -1 for unlabelled entries; where it
+    has labels they replace the weak ones, and thresholds are tuned on them for
+    ``target_precision``.
+    """
+    ecosystems = list(keyword_spec)
+    matcher = KeywordMatcher(keyword_spec)
+    evidence, _ = keyword_evidence(matcher, texts, ecosystems)
+    weak = weak_labels(evidence, X, near_quantile=near_quantile)
+    Y, W = weak.y.copy(), weak.weight.copy()
+    if gold is not None:
+        if gold.shape != Y.shape:
+            raise ValueError(f"gold labels have shape {gold.shape}, expected {Y.shape}")
+        has = gold >= 0
+        Y[has] = gold[has]
+        W[has] = 1.0
+    clf = MultiLabelClassifier(C=C, default_threshold=DEFAULT_THRESHOLD).fit(X, Y, ecosystems, sample_weight=W)
+    summary = weak.summary()
+    card = {
+        "training": {
+            "texts": len(texts),
+            "hand_labels": int((gold >= 0).sum()) if gold is not None else 0,
+            "weak_labels": summary,
+            "skipped_ecosystems": clf.skipped_,
+            "near_quantile": near_quantile,
+        },
+        "threshold_choice": {e: f"default {DEFAULT_THRESHOLD} (no labelled data)" for e in ecosystems},
+    }
+    model = EcosystemModel(ecosystems, clf, keyword_spec, encoder_id, taxonomy_hash, keyword_weight, card, matcher)
+    if gold is not None and (gold >= 0).any():
+        res = model.score(texts, X)
+        model.tune_thresholds(res.score, gold, target_precision)
+    return model, weak
+
+
+# ---------------------------------------------------------------------------------------------
+# files: records in, model directories and scores out
+
+
+def read_gold(
+    *, records: Any, ecosystems: Sequence[str], label_col: str | None = None,
+    gold_file: str | Path | None = None, label_sep: str = ";|,",
+) -> np.ndarray:
+    """Gold labels as ``(n, E)``: 1/0 for labelled records, -1 for unlabelled ones.
+
+    From ``label_col`` (ecosystem ids separated by any of ``label_sep``, or a list; an empty
+    cell = unlabelled, ``none`` or ``-`` = labelled with no ecosystem) or from ``gold_file``
+    (CSV ``id,ecosystem`` in long form: every id in the file is labelled, positive for the
+    ecosystems listed and negative for the others; a row with an empty ecosystem labels a record
+    with no ecosystem; ids not in the file are unlabelled).
+    """
+    import re as _re
+
+    import pandas as pd
+
+    from .errors import SchemaError
+
+    index = {e: j for j, e in enumerate(ecosystems)}
+    n = len(records)
+    Y = np.full((n, len(ecosystems)), -1, dtype=np.int8)
+    unknown: set[str] = set()
+    if label_col is not None:
+        if label_col not in records.columns:
+            raise SchemaError(f"label column {label_col!r} not found; columns: {list(records.columns)}")
+        for i, cell in enumerate(records[label_col].tolist()):
+            if cell is None or (isinstance(cell, float) and cell != cell):
+                continue
+            if isinstance(cell, str):
+                if not cell.strip():
+                    continue
+                labels = [x.strip() for x in _re.split("[" + _re.escape(label_sep) + "]", cell) if x.strip()]
+            else:
+                labels = [str(x) for x in cell]
+            Y[i] = 0
+            for lab in labels:
+                if lab.lower() in ("none", "-"):
+                    continue
+                j = index.get(lab)
+                if j is None:
+                    unknown.add(lab)
+                else:
+                    Y[i, j] = 1
+    elif gold_file is not None:
+        gold = pd.read_csv(gold_file, dtype=str, keep_default_na=False)
+        if not {"id", "ecosystem"} <= set(gold.columns):
+            raise SchemaError(f"{gold_file}: expected columns 'id' and 'ecosystem', found {list(gold.columns)}")
+        rows = {str(r): i for i, r in enumerate(records["id"].astype(str))}
+        for rid, eco in zip(gold["id"], gold["ecosystem"]):
+            i = rows.get(rid)
+            if i is None:
+                continue
+            Y[i] = np.where(Y[i] < 0, 0, Y[i])
+            if eco:
+                j = index.get(eco)
+                if j is None:
+                    unknown.add(eco)
+                else:
+                    Y[i, j] = 1
+        if not (Y >= 0).any():
+            raise SchemaError(f"{gold_file}: none of its ids occur in the records")
+    if unknown:
+        logger.warning("labels not in the taxonomy, ignored: %s", sorted(unknown)[:20])
+    return Y
+
+
+def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None = "id",
+               workdir: str | Path | None = None) -> Any:
+    """A records DataFrame from a records file, or from any export via ingest (cleaned)."""
+    import tempfile
+
+    from .errors import SchemaError
+    from .ingest import ColumnMapping, ingest
+    from .records import load_records
+
+    source = Path(source)
+    if source.suffix.lower() in (".parquet", ".jsonl"):
+        try:
+            df = load_records(source, required=())
+        except Exception:  # noqa: BLE001 - fall back to ingest for anything else
+            df = None
+        if df is not None and text_col in df.columns and (id_col is None or id_col in df.columns):
+            df = df.rename(columns={text_col: "text", **({id_col: "id"} if id_col else {})})
+            if "id" not in df.columns:
+                df["id"] = [f"{source.stem}:{i + 1}" for i in range(len(df))]
+            df["id"] = df["id"].astype(str)
+            df["text"] = df["text"].fillna("").astype(str)
+            return df.reset_index(drop=True)
+    tmpdir = Path(workdir or tempfile.mkdtemp(prefix="oi_text_"))
+    out = tmpdir / (source.name.split(".")[0] + ".records.parquet")
+    ingest(source, ColumnMapping(text=(text_col,), id=id_col), out=out, on_error="skip", dedupe="none")
+    df = load_records(out)
+    if df.empty:
+        raise SchemaError(f"{source}: no records with text")
+    return df
+
+
+@dataclass
+class ClassifySummary:
+    source: str
+    output: str
+    records: int = 0
+    chunks: int = 0
+    chunks_resumed: int = 0
+    predicted: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def format(self) -> str:
+        rate = self.records / self.seconds if self.seconds else float("nan")
+        top = sorted(self.predicted.items(), key=lambda kv: -kv[1])
+        lines = [
+            f"Classified {self.source}",
+            f"  records: {self.records:,} in {self.chunks} chunk(s)"
+            + (f" ({self.chunks_resumed} resumed from an earlier run)" if self.chunks_resumed else ""),
+            "  predicted per ecosystem: " + (", ".join(f"{e} {n:,}" for e, n in top if n) or "none"),
+            f"  {rate:,.1f} records/s ({self.seconds:.1f}s); written to {self.output}",
+        ]
+        return "\n".join(lines)
+
+
+def _fingerprint_file(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def classify_records(
+    source: str | Path,
+    model: EcosystemModel,
+    encoder: Any,
+    out: str | Path,
+    *,
+    ecosystems: Sequence[str] | None = None,
+    chunk_size: int = 2000,
+    only_predicted: bool = False,
+    show_progress: bool = False,
+    text_col: str = "text",
+    id_col: str = "id",
+) -> ClassifySummary:
+    """Score a records file in chunks, resumably, into long-format Parquet.
+
+    One row per (record, ecosystem): ``id, ecosystem, score, predicted, matched_terms`` plus
+    ``classifier_score`` and ``keyword_match`` (the two halves of the score). Every finished
+    chunk is written to ``<out>.parts/`` at once; a run that is interrupted and started again
+    with the same input, model and chunk size skips the chunks already written, so no row is
+    lost or duplicated. At the end the parts are merged into ``out``.
+    """
+    import json
+    import os
+    import shutil
+    import time
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .errors import ConfigError, SchemaError
+    from .records import iter_record_chunks
+
+    t0 = time.perf_counter()
+    source, out = Path(source), Path(out)
+    if out.suffix.lower() != ".parquet":
+        raise ConfigError(f"output {str(out)!r}: scores are written as Parquet; name it *.parquet")
+    wanted = list(ecosystems or model.ecosystems)
+    bad = [e for e in wanted if e not in model.ecosystems]
+    if bad:
+        raise ConfigError(f"ecosystem(s) {bad} are not in the model; it has {model.ecosystems}")
+    cols = [model.ecosystems.index(e) for e in wanted]
+    parts = out.with_name(out.name + ".parts")
+    manifest = {"input": _fingerprint_file(source), "model_created": model.card.get("created"),
+                "encoder_id": model.encoder_id, "taxonomy_hash": model.taxonomy_hash,
+                "chunk_size": chunk_size, "ecosystems": wanted, "only_predicted": only_predicted}
+    if parts.exists():
+        try:
+            old = json.loads((parts / "manifest.json").read_text())
+        except (OSError, ValueError):
+            old = None
+        if old != manifest:
+            logger.warning("%s holds parts of a different run (input, model or options changed); starting over", parts)
+            shutil.rmtree(parts)
+    parts.mkdir(parents=True, exist_ok=True)
+    (parts / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    schema = pa.schema([("id", pa.string()), ("ecosystem", pa.string()), ("score", pa.float32()),
+                        ("predicted", pa.bool_()), ("matched_terms", pa.list_(pa.string())),
+                        ("classifier_score", pa.float32()), ("keyword_match", pa.bool_())])
+    summary = ClassifySummary(str(source), str(out), predicted=dict.fromkeys(wanted, 0))
+    bar = None
+    if show_progress:
+        from tqdm.auto import tqdm
+
+        total = pq.ParquetFile(source).metadata.num_rows if source.suffix.lower() == ".parquet" else None
+        bar = tqdm(total=total, unit="records", desc="classify", mininterval=0.5)
+    try:
+        for k, chunk in enumerate(iter_record_chunks(source, chunk_size=chunk_size)):
+            part = parts / f"chunk-{k:06d}.parquet"
+            summary.chunks += 1
+            summary.records += len(chunk)
+            if part.exists():
+                summary.chunks_resumed += 1
+                done = pq.read_table(part, columns=["ecosystem", "predicted"]).to_pandas()
+                for e, n in done[done.predicted].ecosystem.value_counts().items():
+                    summary.predicted[e] += int(n)
+                if bar is not None:
+                    bar.update(len(chunk))
+                continue
+            missing = [c for c in (id_col, text_col) if c not in chunk.columns]
+            if missing:
+                raise SchemaError(f"{source}: column(s) {missing} not found; found {list(chunk.columns)}")
+            texts = chunk[text_col].fillna("").astype(str).tolist()
+            ids = chunk[id_col].astype(str).tolist()
+            X = encoder.encode(texts)
+            res = model.score(texts, X)
+            rows: dict[str, list[Any]] = {name: [] for name in schema.names}
+            for i, rid in enumerate(ids):
+                for j in cols:
+                    pred = bool(res.predicted[i, j])
+                    if only_predicted and not pred:
+                        continue
+                    eco = model.ecosystems[j]
+                    rows["id"].append(rid)
+                    rows["ecosystem"].append(eco)
+                    rows["score"].append(float(res.score[i, j]))
+                    rows["predicted"].append(pred)
+                    rows["matched_terms"].append(res.terms[i].get(eco, []))
+                    p = res.proba[i, j]
+                    rows["classifier_score"].append(None if np.isnan(p) else float(p))
+                    rows["keyword_match"].append(bool(res.evidence.matched[i, j]))
+                    if pred:
+                        summary.predicted[eco] += 1
+            tmp = part.with_name(part.name + ".tmp")
+            pq.write_table(pa.Table.from_pydict(rows, schema=schema), tmp, compression="zstd")
+            os.replace(tmp, part)
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    tmp_out = out.with_name(out.name + ".partial")
+    with pq.ParquetWriter(tmp_out, schema, compression="zstd") as writer:
+        for k in range(summary.chunks):
+            writer.write_table(pq.read_table(parts / f"chunk-{k:06d}.parquet"))
+    os.replace(tmp_out, out)
+    shutil.rmtree(parts)
+    summary.seconds = time.perf_counter() - t0
+    return summary

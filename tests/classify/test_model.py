@@ -1,0 +1,89 @@
+"""Weak labels, the calibrated classifier (scikit-learn contract), thresholds, evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from oi_text.classify import (
+    CalibratedLogit,
+    KeywordEvidence,
+    MultiLabelClassifier,
+    choose_threshold,
+    evaluation_table,
+    weak_labels,
+)
+from oi_text.errors import ModelError
+
+
+@parametrize_with_checks(
+    [CalibratedLogit()],
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data":
+            "the calibration's cross-validation folds differ when rows are repeated instead of weighted",
+        "check_class_weight_classifiers":
+            "Platt calibration maps scores back to probabilities, undoing class_weight's shift of the "
+            "decision threshold (by design: scores must read as probabilities)",
+    },
+)
+def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+def test_weak_labels_rules():
+    # 6 texts, 1 ecosystem: 2 terms; 1 term; 1 term + exclusion (vetoed); 3 terms + exclusion
+    # (kept); no hit but near the positives; no hit and far away
+    n_terms = np.array([[2], [1], [1], [3], [0], [0]])
+    matched = np.array([[True], [True], [False], [True], [False], [False]])
+    excluded = np.array([[False], [False], [True], [True], [False], [False]])
+    ev = KeywordEvidence(["ai"], n_terms, matched, excluded)
+    X = np.array([[1, 0], [0.9, 0.1], [0, 1], [1, 0.05], [0.95, 0.05], [-1, 0]], dtype=np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    wl = weak_labels(ev, X, near_quantile=0.1)
+    assert wl.y[:, 0].tolist() == [1, 1, 0, 1, -1, 0]
+    assert wl.weight[:, 0].tolist() == pytest.approx([0.8, 0.6, 0.9, 0.7, 0.0, 0.7])
+    assert wl.summary() == {"ai": {"positive": 3, "negative": 2, "unlabelled": 1}}
+    # without embeddings nothing is "near": all non-hits are negatives
+    assert weak_labels(ev).y[:, 0].tolist() == [1, 1, 0, 1, 0, 0]
+
+
+def test_multilabel_classifier_learns_skips_and_round_trips():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 8)).astype(np.float32)
+    Y = np.stack([(X[:, 0] > 0.5), (X[:, 1] < -0.5), np.zeros(200, bool)], axis=1).astype(np.int8)
+    Y[:20, 1] = -1  # unlabelled entries are ignored
+    clf = MultiLabelClassifier().fit(X, Y, ["a", "b", "empty"])
+    assert clf.skipped_ == {"empty": "0 positives, 200 negatives"}
+    p = clf.predict_proba(X)
+    assert np.isnan(p[:, 2]).all()
+    assert (p[:, 0] >= 0.5).mean() == pytest.approx((X[:, 0] > 0.5).mean(), abs=0.05)
+    again = MultiLabelClassifier.from_arrays(clf.to_arrays(), ["a", "b", "empty"])
+    assert np.allclose(again.predict_proba(X), p, equal_nan=True)
+    with pytest.raises(ModelError, match="embeddings have 4 dimensions; the classifier expects 8"):
+        clf.predict_proba(X[:, :4])
+    with pytest.raises(ModelError, match="not fitted"):
+        MultiLabelClassifier().predict_proba(X)
+
+
+def test_choose_threshold_for_target_precision():
+    y = np.array([1, 1, 1, 0, 1, 0, 0, 1, 0, 0], dtype=bool)
+    s = np.linspace(1, 0.1, 10)
+    t, how = choose_threshold(y, s, target_precision=0.75)
+    assert t == pytest.approx(s[4]) and "precision >= 0.75" in how  # 4 of the top 5
+    t, how = choose_threshold(y, s, target_precision=1.0)
+    assert t == pytest.approx(s[2])
+    t, how = choose_threshold(np.zeros(10, bool), s)
+    assert t == 0.5 and "one class" in how
+
+
+def test_evaluation_table_rows_and_averages():
+    Y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]], dtype=bool)
+    model = np.array([[1, 0], [1, 1], [1, 1], [0, 0]], dtype=bool)
+    kw = np.array([[1, 0], [0, 0], [0, 1], [0, 0]], dtype=bool)
+    t = evaluation_table(Y, model, kw, ["a", "b"])
+    a = t.set_index("ecosystem").loc["a"]
+    assert (a.model_precision, a.model_recall) == pytest.approx((2 / 3, 1.0))
+    assert (a.keywords_precision, a.keywords_recall) == pytest.approx((1.0, 0.5))
+    assert t.ecosystem.tolist() == ["a", "b", "macro", "micro"]
+    assert t.set_index("ecosystem").loc["macro"].model_f1 == pytest.approx((0.8 + 1.0) / 2)

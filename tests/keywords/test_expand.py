@@ -1,0 +1,103 @@
+"""Word2Vec expansion on a small corpus built in the test: suggestions with evidence, and
+accept/reject written back with provenance."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import yaml
+
+from oi_text.keywords import load_taxonomy, save_taxonomy, validate
+from oi_text.keywords.expand import TermExpander, accept_term, reject_term, suggest
+
+
+def _corpus(n: int = 300, seed: int = 0) -> list[str]:
+    """Hydrogen texts say 'waterstof' or, in a third of them, only 'elektrolyser'; other texts
+    talk about farming."""
+    rng = random.Random(seed)
+    h2 = ["waterstof", "waterstof", "elektrolyser"]
+    ctx_h = ["groene", "productie", "windstroom", "opslag", "zoutcaverne", "pijpleiding", "industrie", "Eemshaven"]
+    ctx_a = ["akker", "bodem", "gewas", "drone", "trekker", "bemesting", "perceel", "oogst"]
+    texts = []
+    for i in range(n):
+        if i % 2 == 0:
+            words = [rng.choice(h2)] + rng.sample(ctx_h, 5)
+        else:
+            words = ["landbouw"] + rng.sample(ctx_a, 5)
+        rng.shuffle(words)
+        texts.append("Dit project gaat over " + " en ".join(words) + ".")
+    return texts
+
+
+@pytest.fixture
+def small_taxonomy(tmp_path):
+    data = {"version": 1, "ecosystems": [
+        {"id": "hydrogen", "label": "Hydrogen", "keywords": {"nl": ["waterstof"], "en": []}},
+        {"id": "farming", "label": "Farming", "keywords": {"nl": ["landbouw"], "en": []}},
+    ]}
+    path = tmp_path / "tax.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_word2vec_suggests_the_missing_synonym_with_its_impact(small_taxonomy):
+    texts = _corpus()
+    ids = [f"d{i}" for i in range(len(texts))]
+    tax = load_taxonomy(small_taxonomy)
+    expander = TermExpander(min_count=2, epochs=40).fit(texts)
+    out = suggest(tax, "hydrogen", texts, ids, expander, top=8)
+    terms = [s.term for s in out]
+    assert "elektrolyser" in terms
+    s = out[terms.index("elektrolyser")]
+    assert s.source == "word2vec"
+    # elektrolyser occurs in about a third of the 150 hydrogen texts, none of which say waterstof
+    assert s.docs_added == s.docs_with_term and 30 <= s.docs_added <= 70
+    assert len(s.examples) == 3 and "elektrolyser" in s.examples[0][1]
+    assert "waterstof" not in terms  # already a term
+    assert all(t not in terms for t in ("en", "over", "het"))  # no function words
+
+
+def test_expansion_is_deterministic():
+    texts = _corpus(120)
+    a = TermExpander(min_count=2, epochs=5).fit(texts).vectors
+    b = TermExpander(min_count=2, epochs=5).fit(texts).vectors
+    assert np.allclose(a["waterstof"], b["waterstof"])
+
+
+def test_generator_input_is_refused_with_a_clear_message():
+    with pytest.raises(Exception, match="not a one-shot generator"):
+        TermExpander().fit(t for t in _corpus(10))
+
+
+def test_accept_and_reject_are_written_back_with_provenance(small_taxonomy):
+    texts = _corpus()
+    tax = load_taxonomy(small_taxonomy)
+    expander = TermExpander(min_count=2, epochs=40).fit(texts)
+    out = {s.term: s for s in suggest(tax, "hydrogen", texts, [str(i) for i in range(len(texts))], expander, top=8)}
+    entry = accept_term(tax, "hydrogen", out["elektrolyser"], "Anna")
+    assert entry["by"] == "Anna" and entry["source"] == "word2vec" and entry["docs_added"] > 0 and entry["at"]
+    other = next(t for t in out if t != "elektrolyser")
+    reject_term(tax, "hydrogen", out[other], "Anna")
+    save_taxonomy(tax, small_taxonomy)
+    again = load_taxonomy(small_taxonomy)
+    assert "elektrolyser" in again["hydrogen"].include_terms
+    assert other in again["hydrogen"].rejected_terms
+    assert again.hash() != validate(yaml.safe_load(small_taxonomy.read_text()) | {"ecosystems": [
+        {"id": "hydrogen", "label": "Hydrogen", "keywords": {"nl": ["waterstof"], "en": []}},
+        {"id": "farming", "label": "Farming", "keywords": {"nl": ["landbouw"], "en": []}}]}).hash()
+    # neither is suggested again
+    terms = [s.term for s in suggest(again, "hydrogen", texts, [str(i) for i in range(len(texts))], expander, top=8)]
+    assert "elektrolyser" not in terms and other not in terms
+
+
+def test_vectors_are_saved_in_word2vec_format(tmp_path):
+    from gensim.models import KeyedVectors
+
+    expander = TermExpander(min_count=2, epochs=3).fit(_corpus(80))
+    path = expander.save_vectors(tmp_path / "w2v.bin")
+    kv = KeyedVectors.load_word2vec_format(str(path), binary=True)
+    assert "waterstof" in kv.key_to_index
+    txt = expander.save_vectors(tmp_path / "w2v.txt")
+    assert txt.read_text(encoding="utf-8").split()[1] == str(expander.vector_size)

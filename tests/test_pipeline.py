@@ -1,0 +1,137 @@
+"""The route from seed keywords to a saved model and resumable batch classification, with a
+small bag-of-words encoder (fast, deterministic) standing in for the transformer."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from oi_text.classify.weak import labels_matrix
+from oi_text.datasets import load_sample
+from oi_text.embed.base import EncodeStats, l2_normalize
+from oi_text.errors import ModelError
+from oi_text.keywords import load_taxonomy
+from oi_text.pipeline import EcosystemModel, classify_records, read_gold, train_model
+from oi_text.text import fold, tokenize
+
+
+class BagOfWordsEncoder:
+    """Hashed bag of words, 256 wide: similar texts get similar vectors."""
+
+    model_id = "bag-of-words-256"
+    dim = 256
+
+    def __init__(self, fail_after: int | None = None):
+        self.stats = EncodeStats()
+        self.calls = 0
+        self.fail_after = fail_after
+
+    def encode(self, texts, *, batch_size=None, normalize=True, show_progress=False):
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise KeyboardInterrupt("simulated crash")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in tokenize(fold(t)):
+                if len(w) > 3:
+                    out[i, int(hashlib.md5(w.encode()).hexdigest()[:6], 16) % self.dim] += 1
+        self.stats.texts += len(texts)
+        return l2_normalize(out)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    df = load_sample()
+    tax = load_taxonomy()
+    spec = tax.keyword_spec(["ai", "quantum", "hydrogen", "water-technology", "precision-agriculture"])
+    enc = BagOfWordsEncoder()
+    X = enc.encode(df.text.tolist())
+    model, weak = train_model(df.text.tolist(), X, spec, encoder_id=enc.model_id, taxonomy_hash=tax.hash())
+    return df, tax, spec, enc, X, model, weak
+
+
+def test_training_from_zero_labels(setup):
+    df, tax, spec, enc, X, model, weak = setup
+    assert model.card["training"]["hand_labels"] == 0
+    assert all(v["positive"] >= 20 for v in weak.summary().values())
+    res = model.score(df.text.tolist(), X)
+    Y = labels_matrix(df.labels, model.ecosystems)
+    # better than chance by far, explained by terms
+    for j, eco in enumerate(model.ecosystems):
+        pred = res.predicted[:, j]
+        precision = (pred & (Y[:, j] == 1)).sum() / max(pred.sum(), 1)
+        assert precision > 0.5, eco
+    i = int(np.argmax(res.score[:, model.ecosystems.index("quantum")]))
+    assert res.terms[i].get("quantum")
+
+
+def test_save_load_round_trip_gives_identical_scores(setup, tmp_path):
+    df, tax, spec, enc, X, model, _ = setup
+    model.save(tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["card.json", "weights.safetensors"]
+    again = EcosystemModel.load(tmp_path / "m", encoder_id=enc.model_id, taxonomy_hash=tax.hash())
+    a = model.score(df.text.tolist()[:50], X[:50])
+    b = again.score(df.text.tolist()[:50], X[:50])
+    assert np.array_equal(a.score, b.score) and np.array_equal(a.predicted, b.predicted)
+    assert again.card["encoder_id"] == enc.model_id and again.card["taxonomy_hash"] == tax.hash()
+
+
+def test_loading_refuses_another_encoder_or_taxonomy(setup, tmp_path):
+    _, tax, _, enc, _, model, _ = setup
+    model.save(tmp_path / "m")
+    with pytest.raises(ModelError, match="trained on embeddings from 'bag-of-words-256'"):
+        EcosystemModel.load(tmp_path / "m", encoder_id="e5-small@x")
+    with pytest.raises(ModelError, match="its terms or ecosystems changed"):
+        EcosystemModel.load(tmp_path / "m", taxonomy_hash="0000")
+    with pytest.raises(ModelError, match="not an oi_text model directory"):
+        EcosystemModel.load(tmp_path)
+
+
+def test_gold_labels_tune_thresholds(setup):
+    df, tax, spec, enc, X, _, _ = setup
+    gold = read_gold(records=df.assign(labels=[";".join(x) or "none" for x in df.labels]),
+                     ecosystems=list(spec), label_col="labels")
+    assert (gold >= 0).all()
+    model, _ = train_model(df.text.tolist(), X, spec, encoder_id=enc.model_id, taxonomy_hash=tax.hash(),
+                           gold=gold, target_precision=0.9)
+    assert model.card["training"]["hand_labels"] == gold.size
+    assert "precision" in model.card["threshold_choice"]["ai"]
+
+
+def test_classify_resumes_after_a_crash_without_duplicates(setup, tmp_path):
+    df, tax, spec, enc, X, model, _ = setup
+    records = tmp_path / "records.parquet"
+    df[["id", "text"]].to_parquet(records)
+    full = tmp_path / "full.parquet"
+    classify_records(records, model, BagOfWordsEncoder(), full, chunk_size=100)
+    out = tmp_path / "scores.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        classify_records(records, model, BagOfWordsEncoder(fail_after=3), out, chunk_size=100)
+    assert not out.exists()
+    assert len(list((tmp_path / "scores.parquet.parts").glob("chunk-*.parquet"))) == 3
+    enc2 = BagOfWordsEncoder()
+    summary = classify_records(records, model, enc2, out, chunk_size=100)
+    assert summary.chunks_resumed == 3 and enc2.calls == summary.chunks - 3
+    got = pq.read_table(out).to_pandas()
+    want = pq.read_table(full).to_pandas()
+    assert len(got) == len(df) * len(model.ecosystems)
+    assert not got.duplicated(["id", "ecosystem"]).any()
+    pd.testing.assert_frame_equal(got, want)
+    assert not (tmp_path / "scores.parquet.parts").exists()
+    assert summary.predicted == {e: int(n) for e, n in want[want.predicted].ecosystem.value_counts().items()} | {
+        e: 0 for e in model.ecosystems if e not in set(want[want.predicted].ecosystem)}
+
+
+def test_classify_output_columns_and_restriction(setup, tmp_path):
+    df, *_ , model, _ = setup
+    records = tmp_path / "r.parquet"
+    df[["id", "text"]].head(30).to_parquet(records)
+    out = tmp_path / "s.parquet"
+    classify_records(records, model, BagOfWordsEncoder(), out, ecosystems=["ai", "quantum"])
+    t = pq.read_table(out).to_pandas()
+    assert list(t.columns)[:5] == ["id", "ecosystem", "score", "predicted", "matched_terms"]
+    assert set(t.ecosystem) == {"ai", "quantum"} and len(t) == 60
