@@ -18,7 +18,7 @@ $(BIN)/python:
 # an unpinned torch would pull a multi-GB CUDA build.
 $(VENV)/.core: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e .
+	$(PIP) install -e ".[web]"
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.core pyproject.toml
@@ -47,7 +47,17 @@ demo: install
 	$(BIN)/oi-text evaluate $(OUT)/records.parquet --model $(OUT)/model --gold oi_text/datasets/sample_gold.csv \
 	    --min-support 20 --out-dir $(OUT)/eval
 	@echo
+	@echo "== 6. review: load the scores into a review run (a fresh SQLite store) and register a reviewer"
+	@rm -f $(OUT)/review.sqlite*
+	$(BIN)/oi-text review load $(OUT)/scores.parquet --records $(OUT)/records.parquet --model $(OUT)/model \
+	    --run demo --db $(OUT)/review.sqlite --ecosystems ai,quantum,hydrogen,water-technology,precision-agriculture,nanotechnology
+	$(BIN)/oi-text review add-reviewer analyst --db $(OUT)/review.sqlite
+	@echo
 	@echo "Done. Records: $(OUT)/records.parquet  vectors: $(OUT)/vectors.parquet  model: $(OUT)/model  scores: $(OUT)/scores.parquet  evaluation: $(OUT)/eval/"
+	@echo
+	@echo "Open the review page on the demo run:"
+	@echo "    $(BIN)/oi-text review serve --db $(OUT)/review.sqlite"
+	@echo "then open the sign-in link printed above (http://127.0.0.1:8765/login?token=...) in a browser."
 
 test: dev
 	$(BIN)/python -m pytest -q

@@ -505,6 +505,134 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
         click.echo("\n(listing only: run in a terminal without --list to accept or reject)")
 
 
+# ---------------------------------------------------------------------------------------------
+# review
+
+
+def _store(db: str | None):  # type: ignore[no-untyped-def]
+    from .config import resolve
+    from .review.store import ReviewStore
+
+    return ReviewStore(resolve("review_db", db))
+
+
+_db_option = click.option("--db", metavar="URL", help="Review store: SQLite file or postgresql://... [review.sqlite].")
+
+
+@main.group(context_settings=CONTEXT_SETTINGS)
+def review() -> None:
+    """The false-positive review queue: load scores, review in the browser, estimate counts."""
+
+
+@review.command("load", context_settings=CONTEXT_SETTINGS)
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--records", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The records file the scores were made from (for the texts).")
+@click.option("--run", "run_name", required=True, help="A name for this review run.")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The model directory (thresholds, keywords for highlighting).")
+@click.option("--ecosystems", help="Only these ecosystem ids (comma-separated) [all].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the audit order.")
+@_db_option
+def review_load(scores: Path, records: Path, run_name: str, model_dir: Path | None, ecosystems: str | None,
+                seed: int, db: str | None) -> None:
+    """Create a review run from 'oi-text classify' scores."""
+    from .review.store import load_scores_into_store
+
+    store = _store(db)
+    eco = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
+    info = load_scores_into_store(store, run_name, scores, records, model_dir, eco, seed)
+    rows = store.status(run_name)
+    click.echo(f"Run {info.name!r} created in {store.db.url} with {len(info.ecosystems)} ecosystems; "
+               f"{sum(r['estimate'].flagged for r in rows):,} flagged items to audit.")
+
+
+@review.command("add-reviewer", context_settings=CONTEXT_SETTINGS)
+@click.argument("name")
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host in the printed link.")
+@click.option("--port", default=8765, show_default=True, help="Port in the printed link.")
+def review_add_reviewer(name: str, db: str | None, host: str, port: int) -> None:
+    """Register a reviewer and print their personal sign-in link (keep it private)."""
+    token = _store(db).add_reviewer(name)
+    click.echo(f"reviewer {name!r} added; token: {token}")
+    click.echo(f"sign in: http://{host}:{port}/login?token={token}")
+
+
+@review.command("status", context_settings=CONTEXT_SETTINGS)
+@click.option("--run", "run_name", required=True)
+@click.option("--half-width", type=click.FloatRange(0.005, 0.5), default=0.05, show_default=True,
+              help="Target half-width of the 95% CI on precision.")
+@_db_option
+def review_status(run_name: str, half_width: float, db: str | None) -> None:
+    """Precision and true counts with 95% CIs, and the reviews still needed, per ecosystem."""
+    store = _store(db)
+    rows = store.status(run_name, half_width)
+    click.echo(f"Run {run_name!r} (target: 95% CI +/-{half_width:.0%} on precision)")
+    for r in rows:
+        e = r["estimate"]
+        if e.reviewed:
+            line = (f"  {r['ecosystem']:<24} {e.count:>7,.0f} (95% CI {e.count_low:,.0f}-{e.count_high:,.0f}) of "
+                    f"{e.flagged:,} flagged; precision {e.precision:.1%} ({e.precision_low:.1%}-{e.precision_high:.1%}); "
+                    f"{e.reviewed} reviewed")
+        else:
+            line = f"  {r['ecosystem']:<24} {e.flagged:,} flagged; not reviewed yet"
+        line += "  -> target reached: stop" if r["done"] else f"  -> {r['needed']} more audit reviews"
+        click.echo(line)
+        tally = store.reason_tally(run_name, r["ecosystem"])
+        if tally:
+            click.echo("      rejections: " + ", ".join(f"{k} {v}" for k, v in tally.most_common()))
+            sugg = store.suggest_exclusions(run_name, r["ecosystem"], top=5)
+            if sugg:
+                click.echo("      words typical of rejections (candidate exclusion terms): "
+                           + ", ".join(f"{w} ({rj} rejected / {ac} accepted)" for w, rj, ac in sugg))
+
+
+@review.command("serve", context_settings=CONTEXT_SETTINGS)
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (127.0.0.1 = this machine only).")
+@click.option("--port", default=8765, show_default=True)
+@click.option("--half-width", type=click.FloatRange(0.005, 0.5), default=0.05, show_default=True)
+def review_serve(db: str | None, host: str, port: int, half_width: float) -> None:
+    """Serve the review page (FastAPI) on http://HOST:PORT/."""
+    from ._optional import require
+
+    uvicorn = require("uvicorn", "the review web page")
+    from .web.app import create_app
+
+    store = _store(db)
+    click.echo(f"review page on http://{host}:{port}/  (store: {store.db.url}); Ctrl+C stops")
+    uvicorn.run(create_app(store, half_width=half_width), host=host, port=port, log_level="warning")
+
+
+@review.command("export", context_settings=CONTEXT_SETTINGS)
+@click.option("--run", "run_name", required=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="accepted items: .csv or .xlsx")
+@click.option("--ecosystem", help="Only this ecosystem.")
+@_db_option
+def review_export(run_name: str, out: Path, ecosystem: str | None, db: str | None) -> None:
+    """Export the accepted items."""
+    df = _store(db).accepted(run_name, ecosystem)
+    if out.suffix.lower() == ".xlsx":
+        df.to_excel(out, index=False)
+    else:
+        df.to_csv(out, index=False)
+    click.echo(f"{len(df):,} accepted items written to {out}")
+
+
+@review.command("labels", context_settings=CONTEXT_SETTINGS)
+@click.option("--run", "run_name", required=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_db_option
+def review_labels(run_name: str, out: Path, db: str | None) -> None:
+    """Write the decisions as gold labels (id, ecosystem, label) for 'oi-text train --gold'."""
+    df = _store(db).labels(run_name)
+    df.to_csv(out, index=False)
+    click.echo(f"{len(df):,} reviewed labels ({int(df.label.sum()) if len(df) else 0} accepted) written to {out}; "
+               f"retrain with: oi-text train RECORDS --gold {out} --out MODEL_DIR")
+
+
 @main.command("config", context_settings=CONTEXT_SETTINGS)
 def config_cmd() -> None:
     """Show every setting, its value and where the value came from."""

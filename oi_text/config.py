@@ -59,6 +59,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("device", "auto", "'auto' (CUDA when available), 'cpu', 'cuda' or 'cuda:N'"),
         Setting("embed_cache", True, "reuse embeddings of texts seen before (disk cache)", _bool),
         Setting("token_budget", 0, "padded tokens per batch; 0 picks a default for the device", int),
+        Setting("review_db", "review.sqlite", "review store: a SQLite file or a postgresql:// URL"),
     ]
 }
 

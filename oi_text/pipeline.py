@@ -7,9 +7,12 @@ Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
 - ``p`` = the calibrated classifier probability on the embedding of *x*;
 - keyword evidence: distinct terms that hit, and exclusion hits;
 - the final score blends both: ``score = (1 - w) * p + w * k`` with ``k`` = 1 when the keyword
-  rule matched (0.5 when it matched despite an exclusion), 0 otherwise; ``w`` defaults to 0.3.
-  So a text the keywords miss needs a confident classifier (p >= 0.72 for the default
-  threshold 0.5), and a keyword match the classifier finds implausible (p < 0.29) is dropped.
+  rule matched (0.5 when it matched despite an exclusion), 0 otherwise; ``w`` defaults to 0.4.
+  So a text the keywords miss needs a confident classifier (p >= 0.83 for the default
+  threshold 0.5), a keyword match the classifier finds implausible (p < 0.17) is dropped, and
+  a match that survived an exclusion needs p >= 0.5. (``w`` and the threshold were chosen
+  among a handful of values on the sample data and the YC and CORDIS corpora; see
+  ``scripts/eval_classify.py`` and the README for the numbers.)
 - ``predicted`` = ``score >= threshold`` (per ecosystem; tuned for a target precision when gold
   or reviewed labels exist, else 0.5).
 """
@@ -32,7 +35,7 @@ from .persist import load_model_dir, save_model_dir
 
 logger = logging.getLogger(__name__)
 
-KEYWORD_WEIGHT = 0.3
+KEYWORD_WEIGHT = 0.4
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -269,6 +272,20 @@ def read_gold(
         if not {"id", "ecosystem"} <= set(gold.columns):
             raise SchemaError(f"{gold_file}: expected columns 'id' and 'ecosystem', found {list(gold.columns)}")
         rows = {str(r): i for i, r in enumerate(records["id"].astype(str))}
+        if "label" in gold.columns:
+            # per-entry labels (as 'oi-text review labels' writes them): only those entries are labelled
+            for rid, eco, lab in zip(gold["id"], gold["ecosystem"], gold["label"]):
+                i, j = rows.get(rid), index.get(eco)
+                if i is None or j is None:
+                    if j is None and eco:
+                        unknown.add(eco)
+                    continue
+                Y[i, j] = 1 if str(lab).strip() in ("1", "true", "True", "accept") else 0
+            if not (Y >= 0).any():
+                raise SchemaError(f"{gold_file}: none of its (id, ecosystem) pairs occur in the records and model")
+            if unknown:
+                logger.warning("labels not in the taxonomy, ignored: %s", sorted(unknown)[:20])
+            return Y
         for rid, eco in zip(gold["id"], gold["ecosystem"]):
             i = rows.get(rid)
             if i is None:

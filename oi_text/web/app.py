@@ -176,6 +176,17 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
         target = store.undo(who, event_id=body.event_id, decision_id=body.decision_id, run=body.run)
         return {"undone": target["id"], "item_id": target["item_id"]}
 
+    @app.get("/api/runs/{run}/next/{eco}")
+    def get_next(run: str, eco: str, purpose: str = "audit", who: str = Depends(reviewer)) -> dict[str, Any]:
+        """Claim the next item of a queue (for scripted reviewing); 404 when the queue is empty."""
+        if purpose not in ("audit", "learning"):
+            raise HTTPException(422, "purpose must be audit or learning")
+        item = store.next_item(run, eco, who, purpose)  # type: ignore[arg-type]
+        if item is None:
+            raise HTTPException(404, f"the {purpose} queue of {eco!r} in run {run!r} is empty")
+        return {k: item[k] for k in ("id", "record_id", "ecosystem", "text", "score", "threshold",
+                                     "stratum", "matched_terms")}
+
     @app.get("/api/runs/{run}/estimate/{eco}")
     def get_estimate(run: str, eco: str, who: str = Depends(reviewer)) -> dict[str, Any]:
         return estimate_json(run, eco)

@@ -1,0 +1,79 @@
+"""Estimators against simulated ground truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from oi_text.review.estimate import Stratum, estimate, reviews_needed, stratified_precision, wilson
+
+
+def test_wilson_matches_the_textbook_values():
+    assert wilson(8, 10) == pytest.approx((0.4902, 0.9433), abs=1e-4)
+    assert wilson(0, 10)[0] == 0 and wilson(10, 10)[1] == pytest.approx(1)
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_single_stratum_is_exactly_wilson_with_fpc_ignored_for_large_populations():
+    p, lo, hi = stratified_precision({"all": Stratum(10**9, 40, 60)})
+    assert p == pytest.approx(0.4)
+    wl = wilson(40, 100)
+    assert (lo, hi) == pytest.approx(wl, abs=0.01)
+
+
+def _simulate(sizes, precisions, n_total, reps, rng):
+    covered = 0
+    widths = []
+    for _ in range(reps):
+        strata, positives = {}, 0
+        for h, (size, prec) in enumerate(zip(sizes, precisions)):
+            truth = rng.random(size) < prec
+            positives += truth.sum()
+            n = max(1, round(n_total * size / sum(sizes)))
+            idx = rng.choice(size, size=min(n, size), replace=False)
+            acc = int(truth[idx].sum())
+            strata[f"s{h}"] = Stratum(size, acc, len(idx) - acc)
+        true_precision = positives / sum(sizes)
+        _, lo, hi = stratified_precision(strata)
+        covered += lo <= true_precision <= hi
+        widths.append(hi - lo)
+    return covered / reps, float(np.mean(widths))
+
+
+@pytest.mark.parametrize(
+    "sizes, precisions, n",
+    [
+        ([300, 200, 100], [0.95, 0.7, 0.3], 100),
+        ([300, 200, 100], [0.95, 0.7, 0.3], 30),
+        ([1000], [0.25], 50),  # AI-washing-like: low precision
+        ([500, 300], [0.99, 0.9], 40),  # precision near 1
+        ([2000, 1000, 500], [0.97, 0.85, 0.4], 300),
+    ],
+)
+def test_ci_covers_the_truth_in_at_least_93_percent_of_1000_audits(sizes, precisions, n):
+    coverage, width = _simulate(sizes, precisions, n, 1000, np.random.default_rng(42))
+    assert coverage >= 0.93, coverage
+    assert width < 0.5
+
+
+def test_count_and_missed_positives():
+    flagged = {"high": Stratum(100, 45, 5), "low": Stratum(100, 10, 40)}
+    near = Stratum(50, 5, 20)
+    est = estimate(flagged, near)
+    assert est.precision == pytest.approx(0.55)
+    assert est.flagged == 200 and est.reviewed == 125
+    assert est.missed == pytest.approx(10)
+    assert est.count == pytest.approx(200 * 0.55 + 10)
+    assert est.count_low < est.count < est.count_high
+    assert "precision 55.0%" in est.format()
+
+
+def test_planner_asks_for_fewer_reviews_as_they_come_in():
+    empty = {"a": Stratum(600), "b": Stratum(400)}
+    plan0 = reviews_needed(empty, 0.05)
+    assert sum(plan0.values()) > 250  # p=0.5 before any review
+    assert plan0["a"] > plan0["b"]  # proportional allocation
+    some = {"a": Stratum(600, 95, 5), "b": Stratum(400, 60, 5)}
+    assert sum(reviews_needed(some, 0.05).values()) < sum(plan0.values())
+    full = {"a": Stratum(10, 9, 1)}
+    assert reviews_needed(full, 0.05) == {"a": 0}

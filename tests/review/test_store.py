@@ -1,0 +1,153 @@
+"""The review store on SQLite and PostgreSQL: strata, decisions never lost or doubled, undo,
+claims, concurrency, feedback."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+
+from oi_text.review.store import Conflict, Forbidden, NotFound, ReviewError, ReviewStore
+
+from .conftest import make_scores
+
+
+def test_run_items_and_strata(run):
+    info = run.run("demo")
+    assert info.ecosystems == ["ai", "quantum"] and info.thresholds["ai"] == 0.5
+    flagged, near = run.strata("demo", "ai")
+    assert len(flagged) == 3 and all(k.startswith("flagged ") for k in flagged)
+    scores, _ = make_scores()
+    ai = scores[scores.ecosystem == "ai"]
+    assert sum(s.size for s in flagged.values()) == int(ai.predicted.sum())
+    assert near.size == int(((ai.score >= 0.35) & (ai.score < 0.5)).sum())
+    with pytest.raises(Conflict, match="exists already"):
+        run.create_run("demo", scores, {})
+    with pytest.raises(NotFound, match=r"no run named 'nope'; runs in this database: \['demo'\]"):
+        run.run("nope")
+
+
+def test_audit_order_is_random_within_strata_and_proportional(run):
+    seen = []
+    for _ in range(30):
+        item = run.next_item("demo", "ai", "anna")
+        seen.append(item["stratum"])
+        run.decide(item["id"], "accept", "anna")
+    counts = {s: seen.count(s) for s in set(seen)}
+    flagged, near = run.strata("demo", "ai")
+    sizes = {**{k: v.size for k, v in flagged.items()}, "near-miss": near.size}
+    total = sum(v.size for v in flagged.values()) + 0.5 * near.size
+    for s, c in counts.items():
+        weight = 0.5 if s == "near-miss" else 1
+        assert abs(c - 30 * weight * sizes[s] / total) <= 2, (s, c)
+
+
+def test_decisions_undo_and_the_estimate(run):
+    ids = []
+    for kind in ("accept", "accept", "reject", "unsure"):
+        item = run.next_item("demo", "ai", "anna")
+        ids.append(item["id"])
+        run.decide(item["id"], kind, "anna", reason="mentions-only" if kind == "reject" else None)
+    est = run.estimate("demo", "ai")
+    assert est.reviewed == 3  # unsure does not count
+    undone = run.undo("anna", run="demo")
+    assert undone["item_id"] == ids[-1]
+    assert run.estimate("demo", "ai").reviewed == 3
+    run.undo("anna", run="demo")  # the reject
+    assert run.estimate("demo", "ai").reviewed == 2
+    # the undone item is served again
+    nxt = run.next_item("demo", "ai", "anna")
+    assert nxt["id"] in ids[2:]
+    log = run.decisions("demo")
+    assert [d["kind"] for d in log] == ["accept", "accept", "reject", "unsure", "undo", "undo"]
+
+
+def test_replayed_decision_is_refused_and_not_doubled(run):
+    item = run.next_item("demo", "ai", "anna")
+    event = uuid.uuid4().hex
+    run.decide(item["id"], "accept", "anna", event_id=event)
+    with pytest.raises(Conflict, match="recorded already"):
+        run.decide(item["id"], "accept", "anna", event_id=event)
+    assert len(run.decisions("demo")) == 1
+
+
+def test_bad_requests(run):
+    with pytest.raises(NotFound, match="no item 999999"):
+        run.decide(999999, "accept", "anna")
+    item = run.next_item("demo", "ai", "anna")
+    with pytest.raises(ReviewError, match="must be accept, reject or unsure"):
+        run.decide(item["id"], "maybe", "anna")  # type: ignore[arg-type]
+    with pytest.raises(ReviewError, match="unknown reason code 'ugly'"):
+        run.decide(item["id"], "reject", "anna", reason="ugly")
+    with pytest.raises(Conflict, match="being reviewed by anna"):
+        run.decide(item["id"], "accept", "bob")
+    with pytest.raises(NotFound, match="nothing to undo"):
+        run.undo("bob", run="demo")
+    did = run.decide(item["id"], "accept", "anna")
+    with pytest.raises(Forbidden, match="only they can undo it"):
+        run.undo("bob", decision_id=did)
+    with pytest.raises(NotFound, match="no ecosystem 'space'"):
+        run.next_item("demo", "space", "anna")
+
+
+def test_two_reviewers_never_get_the_same_item(run):
+    a = run.next_item("demo", "ai", "anna")
+    b = run.next_item("demo", "ai", "bob")
+    assert a["id"] != b["id"]
+    assert run.next_item("demo", "ai", "anna")["id"] == a["id"]  # anna keeps her claim
+
+
+def test_concurrent_reviewers_lose_nothing(run):
+    errors = []
+
+    def work(name: str) -> None:
+        try:
+            for _ in range(15):
+                item = run.next_item("demo", "quantum", name)
+                run.decide(item["id"], "accept", name, event_id=uuid.uuid4().hex)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("anna", "bob", "carl")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    log = run.decisions("demo")
+    assert len(log) == 45
+    assert len({d["item_id"] for d in log}) == 45  # nobody reviewed an item twice
+
+
+def test_learning_queue_is_kept_apart_from_the_audit(run):
+    item = run.next_item("demo", "ai", "anna", purpose="learning")
+    assert abs(item["score"] - item["threshold"]) < 0.2 or bool(item["keyword_match"]) != (item["classifier_score"] >= 0.5)
+    run.decide(item["id"], "accept", "anna")
+    d = run.decisions("demo")[0]
+    assert d["purpose"] == "learning" and d["stratum"] is None
+    assert run.estimate("demo", "ai").reviewed == 0
+
+
+def test_feedback_labels_exports_and_exclusion_suggestions(run):
+    for _ in range(12):
+        item = run.next_item("demo", "ai", "anna")
+        kind = "reject" if item["score"] < 0.7 else "accept"
+        run.decide(item["id"], kind, "anna", reason="mentions-only" if kind == "reject" else None)
+    labels = run.labels("demo")
+    assert set(labels.columns) >= {"id", "ecosystem", "label"} and len(labels) == 12
+    acc = run.accepted("demo", "ai")
+    assert len(acc) == int(labels.label.sum())
+    assert run.reason_tally("demo", "ai")["mentions-only"] == 12 - len(acc)
+    assert isinstance(run.suggest_exclusions("demo", "ai"), list)
+
+
+def test_reopening_applies_no_migration_twice(tmp_path):
+    s = ReviewStore(tmp_path / "r.sqlite")
+    s.add_reviewer("anna")
+    s.close()
+    s2 = ReviewStore(tmp_path / "r.sqlite")
+    assert s2.db.migrate() == []
+    assert s2.reviewers() == ["anna"]
+    with pytest.raises(Conflict, match="exists already"):
+        s2.add_reviewer("anna")
