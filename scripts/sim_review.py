@@ -113,7 +113,7 @@ def main() -> None:
     print(f"corpus {corpus.name}: {len(texts):,} texts; reviewer = the corpus's own labels; "
           f"target 95% CI +/-{args.half_width:.0%}\n")
     total, all_cover, first = 0, True, None
-    for t, ecos in targets.items():
+    for ecos in targets.values():
         eco = ecos[0]
         flagged = scores[(scores.ecosystem == eco) & scores.predicted]
         if len(flagged) < 20:

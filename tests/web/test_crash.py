@@ -63,7 +63,7 @@ def test_sigkill_mid_review_loses_and_doubles_nothing(tmp_path):
             sent[event] = body
             if i == 12:
                 # the server dies while this request is on its way; we do not know if it landed
-                killer = threading.Timer(0.005, lambda: os.killpg(proc.pid, signal.SIGKILL))
+                killer = threading.Timer(0.005, os.killpg, args=(proc.pid, signal.SIGKILL))
                 killer.start()
                 try:
                     r = httpx.post(f"{base}/api/decisions", json=body, headers=headers, timeout=10)
