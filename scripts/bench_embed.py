@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import random
 import sys
 import tempfile
@@ -67,48 +66,10 @@ def load_corpus(n: int, seed: int = 0) -> tuple[list[str], str]:
 
 def build_random_xlmr(workdir: Path, corpus: list[str]) -> Path:
     """xlm-roberta-base architecture, random weights, Unigram tokenizer trained on ``corpus``."""
-    import torch
-    from tokenizers import (
-        Tokenizer,
-        decoders,
-        models,
-        normalizers,
-        pre_tokenizers,
-        processors,
-        trainers,
-    )
-    from transformers import XLMRobertaConfig, XLMRobertaModel
+    from oi_text.embed.random_model import XLMR_BASE
+    from oi_text.embed.random_model import build_random_xlmr as build
 
-    tok = Tokenizer(models.Unigram())
-    tok.normalizer = normalizers.NFKC()
-    tok.pre_tokenizer = pre_tokenizers.Metaspace()
-    tok.decoder = decoders.Metaspace()
-    trainer = trainers.UnigramTrainer(vocab_size=32000, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
-                                      unk_token="<unk>")
-    tok.train_from_iterator(corpus, trainer)
-    tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))])
-    out = workdir / "xlmr-base-random"
-    out.mkdir(parents=True, exist_ok=True)
-    tok.save(str(out / "tokenizer.json"))
-    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-               "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"}
-    (out / "tokenizer_config.json").write_text(json.dumps(
-        {"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 512, **special}))
-    (out / "special_tokens_map.json").write_text(json.dumps(special))
-    torch.manual_seed(0)
-    cfg = XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                           intermediate_size=3072, max_position_embeddings=514, type_vocab_size=1,
-                           pad_token_id=1, bos_token_id=0, eos_token_id=2)
-    XLMRobertaModel(cfg, add_pooling_layer=False).save_pretrained(out)
-    (out / "modules.json").write_text(json.dumps([
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]))
-    (out / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 512}))
-    (out / "1_Pooling").mkdir(exist_ok=True)
-    (out / "1_Pooling" / "config.json").write_text(json.dumps(
-        {"word_embedding_dimension": 768, "pooling_mode_mean_tokens": True}))
-    return out
+    return build(workdir / "xlmr-base-random", corpus, shape=XLMR_BASE)
 
 
 def matmul_peak_tflops(device: str) -> float:

@@ -219,6 +219,40 @@ def _is_blank(cells: Sequence[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+def _locate_header(
+    raw_rows: Any, options: ReadOptions, expected: Sequence[str], path: Path, where: str = ""
+) -> tuple[int, list[str], int, Any]:
+    """Scan the first non-blank rows for the header (given or detected).
+
+    Returns ``(header row number, column names, non-blank rows above it, data-row factory)``.
+    """
+    head: list[tuple[int, list[Any]]] = []
+    for row_no, cells in raw_rows():
+        if _is_blank(cells):
+            continue
+        head.append((row_no, cells))
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    if not head:
+        raise InputError(f"{path}: {where or 'the file'} holds no data")
+    if options.header_row:
+        idx = next((i for i, (r, _) in enumerate(head) if r == options.header_row), None)
+        if idx is None:
+            raise InputError(f"{path}: header row {options.header_row} of {where or 'the file'} is blank "
+                             f"or beyond the first {HEADER_SCAN_ROWS} filled rows")
+    else:
+        idx = _find_header(head, expected, path)
+    header_row_no, header_cells = head[idx]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for row_no, cells in raw_rows():
+            if row_no > header_row_no:
+                yield row_no, cells
+
+    above = sum(1 for r, _ in head if r < header_row_no)
+    return header_row_no, _header_names(header_cells), above, rows
+
+
 # ---------------------------------------------------------------------------------------------
 # CSV
 
@@ -320,34 +354,14 @@ def _open_csv(path: Path, options: ReadOptions, expected: Sequence[str]) -> Tabl
         finally:
             fh.close()
 
-    head: list[tuple[int, list[Any]]] = []
-    for row_no, cells in raw_rows():
-        if _is_blank(cells):
-            continue
-        head.append((row_no, cells))
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
-    if options.header_row:
-        idx = next((i for i, (r, _) in enumerate(head) if r == options.header_row), None)
-        if idx is None:
-            raise InputError(f"{path}: header row {options.header_row} is blank or beyond the first rows")
-    else:
-        idx = _find_header(head, expected, path)
-    header_row_no, header_cells = head[idx]
-    columns = _header_names(header_cells)
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        for row_no, cells in raw_rows():
-            if row_no <= header_row_no:
-                continue
-            yield row_no, cells
+    header_row_no, columns, above, rows = _locate_header(raw_rows, options, expected, path)
 
     return Table(
         path=path,
         format="csv",
         columns=columns,
         header_row=header_row_no,
-        rows_above_header=sum(1 for r, _ in head if r < header_row_no),
+        rows_above_header=above,
         encoding=encoding,
         delimiter=delimiter,
         _factory=rows,
@@ -442,35 +456,14 @@ def _open_xlsx(path: Path, options: ReadOptions, expected: Sequence[str]) -> Tab
         finally:
             book.close()
 
-    head: list[tuple[int, list[Any]]] = []
-    for row_no, cells in raw_rows():
-        if _is_blank(cells):
-            continue
-        head.append((row_no, cells))
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
-    if not head:
-        raise InputError(f"{path}: sheet {sheet!r} is empty")
-    if options.header_row:
-        idx = next((i for i, (r, _) in enumerate(head) if r == options.header_row), None)
-        if idx is None:
-            raise InputError(f"{path}: header row {options.header_row} of sheet {sheet!r} is blank")
-    else:
-        idx = _find_header(head, expected, path)
-    header_row_no, header_cells = head[idx]
-    columns = _header_names(header_cells)
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        for row_no, cells in raw_rows():
-            if row_no > header_row_no:
-                yield row_no, cells
+    header_row_no, columns, above, rows = _locate_header(raw_rows, options, expected, path, f"sheet {sheet!r}")
 
     return Table(
         path=path,
         format="xlsx",
         columns=columns,
         header_row=header_row_no,
-        rows_above_header=sum(1 for r, _ in head if r < header_row_no),
+        rows_above_header=above,
         sheet=sheet,
         total_rows=(total - header_row_no) if total else None,
         _factory=rows,
