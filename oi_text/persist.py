@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,12 +28,38 @@ CARD = "card.json"
 WEIGHTS = "weights.safetensors"
 
 
+@contextmanager
+def atomic_directory(target: str | Path, check_existing: Callable[[Path], None] | None = None) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; when the block succeeds it replaces
+    ``target`` (files 0644, folders 0755), when it fails it is removed. ``check_existing`` may
+    refuse to replace an existing ``target`` by raising."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        yield tmp
+        for p in [tmp, *tmp.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        if target.exists():
+            if check_existing is not None:
+                check_existing(target)
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _refuse_foreign(directory: Path) -> None:
+    if not (directory / CARD).exists() and any(directory.iterdir()):
+        raise ModelError(f"{directory} exists and is not an oi_text model directory; choose another --out")
+
+
 def save_model_dir(directory: str | Path, card: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
     """Write ``card`` and ``arrays`` to ``directory`` atomically (temp dir, then rename)."""
     from safetensors.numpy import save_file
 
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
     full = {
         "format": "oi_text-model",
         "format_version": FORMAT_VERSION,
@@ -39,21 +67,10 @@ def save_model_dir(directory: str | Path, card: dict[str, Any], arrays: dict[str
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         **card,
     }
-    tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
-    try:
+    with atomic_directory(directory, _refuse_foreign) as tmp:
         save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(tmp / WEIGHTS))
         (tmp / CARD).write_text(json.dumps(full, indent=2, ensure_ascii=False, default=_json_default),
                                 encoding="utf-8")
-        tmp.chmod(0o755)
-        if directory.exists():
-            if not (directory / CARD).exists() and any(directory.iterdir()):
-                raise ModelError(f"{directory} exists and is not an oi_text model directory; "
-                                 "choose another --out")
-            shutil.rmtree(directory)
-        os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return directory
 
 

