@@ -480,9 +480,10 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
     interactive = not list_only and sys.stdin.isatty()
     accepted = rejected = 0
     for n, s in enumerate(suggestions, 1):
-        click.echo(f"\n[{n}/{len(suggestions)}] {click.style(s.term, bold=True)}  ({s.source}, "
-                   f"similarity {s.score:.2f}) would add {s.docs_added} of the {s.docs_with_term} "
-                   "texts that contain it")
+        how = (f"similarity {s.score:.2f}" if s.source == "word2vec"
+               else f"{s.score:+.3f} closer to the ecosystem's texts than to the rest")
+        click.echo(f"\n[{n}/{len(suggestions)}] {click.style(s.term, bold=True)}  ({s.source}, {how}) "
+                   f"would add {s.docs_added} of the {s.docs_with_term} texts that contain it")
         for rid, snippet in s.examples:
             click.echo(f"    {rid}: {snippet}")
         if not interactive:

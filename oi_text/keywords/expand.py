@@ -6,7 +6,11 @@ Two sources of suggestions per ecosystem:
   token) trained on the user's corpus (optionally plus a background corpus); candidates are the
   nearest neighbours of the ecosystem's seed terms that occur in the vocabulary;
 - **embedding**: frequent corpus words and bigrams embedded with the sentence encoder and ranked
-  by cosine to the centroid of the documents the ecosystem's terms currently match.
+  by how much closer they are to the documents the ecosystem's terms match than to the other
+  documents (plain similarity would rank common words: single-word embeddings are all alike).
+
+A suggestion must occur in at least two texts and in at most a tenth of them, so generic words
+are not offered.
 
 Every suggestion carries its evidence: similarity, how many documents the term would *add*
 (documents that contain it and that the current terms miss), and a sample of those documents,
@@ -180,8 +184,21 @@ def suggest(
         phrase = token.replace("_", " ")
         return matcher.match(phrase)[ecosystem].n_terms > 0 or fold(phrase) in rejected
 
-    def evidence(token: str, source: Source, score: float) -> Suggestion:
-        with_term = [i for i, toks in enumerate(expander.doc_tokens_) if token in toks]
+    base_rate = max(float(matched.mean()), 1e-9)
+
+    def docs_with(token: str) -> list[int]:
+        return [i for i, toks in enumerate(expander.doc_tokens_) if token in toks]
+
+    max_docs = max(2, int(0.1 * len(texts)))
+
+    def associated(with_term: list[int]) -> bool:
+        """In at least two texts and at most a tenth of them (a word every text uses is no
+        suggestion), and not clearly *less* often alongside the current matches than overall."""
+        if not 2 <= len(with_term) <= max_docs:
+            return False
+        return float(matched[with_term].mean()) / base_rate >= 0.5 or not matched[with_term].any()
+
+    def evidence(token: str, source: Source, score: float, with_term: list[int]) -> Suggestion:
         added = [i for i in with_term if not matched[i]]
         words = token.split("_")
         ex = [(str(ids[i]), _snippet(texts[i], words)) for i in added[:examples]]
@@ -189,28 +206,44 @@ def suggest(
 
     out: dict[str, Suggestion] = {}
     seeds = expander.seeds_in_vocab(eco.include_terms)
-    for token, sim in expander.neighbours(seeds, topn=top * 6):
-        if len(out) >= top:
+    w2v: list[Suggestion] = []
+    for token, sim in expander.neighbours(seeds, topn=top * 10):
+        if len(w2v) >= top:
             break
         if _is_candidate(token, stop) and not covered(token):
-            out[token] = evidence(token, "word2vec", sim)
-    if encoder is not None and doc_vectors is not None and matched.sum() >= 2:
-        centroid = doc_vectors[matched].mean(axis=0)
-        centroid /= max(np.linalg.norm(centroid), 1e-12)
+            with_term = docs_with(token)
+            if associated(with_term):
+                w2v.append(evidence(token, "word2vec", sim, with_term))
+    out.update({s.term: s for s in w2v})
+    emb: list[Suggestion] = []
+    if encoder is not None and doc_vectors is not None and 2 <= matched.sum() < len(matched):
+        # contrastive: near the ecosystem's texts *and* far from the rest (sentence embeddings
+        # of single words are all close to each other, so plain similarity ranks common words)
+        def unit(v: np.ndarray) -> np.ndarray:
+            return v / max(float(np.linalg.norm(v)), 1e-12)
+
+        inside = unit(doc_vectors[matched].mean(axis=0))
+        outside = unit(doc_vectors[~matched].mean(axis=0))
         vocab = [t for t, _ in expander.counts_.most_common() if _is_candidate(t, stop)][:candidates]
-        vocab = [t for t in vocab if t not in out]
+        vocab = [t for t in vocab if t.replace("_", " ") not in out]
         if vocab:
             vecs = encoder.encode([t.replace("_", " ") for t in vocab])
-            sims = vecs @ centroid
-            added = 0
-            for k in np.argsort(-sims):
-                token = vocab[k]
-                if added >= top:
+            contrast = vecs @ inside - vecs @ outside
+            for k in np.argsort(-contrast):
+                if len(emb) >= top:
                     break
-                if not covered(token):
-                    out[token] = evidence(token, "embedding", float(sims[k]))
-                    added += 1
-    return sorted(out.values(), key=lambda s: (-s.docs_added * s.score, s.term))
+                token = vocab[k]
+                if covered(token):
+                    continue
+                with_term = docs_with(token)
+                if associated(with_term):
+                    emb.append(evidence(token, "embedding", float(contrast[k]), with_term))
+    # interleave the two sources, each in its own order of score
+    merged: list[Suggestion] = []
+    for a, b in zip(w2v, emb):
+        merged += [a, b]
+    merged += w2v[len(emb):] + emb[len(w2v):]
+    return merged
 
 
 def accept_term(taxonomy: Taxonomy, ecosystem: str, suggestion: Suggestion | str, who: str,
