@@ -9,7 +9,7 @@ Two sources of suggestions per ecosystem:
   by how much closer they are to the documents the ecosystem's terms match than to the other
   documents (plain similarity would rank common words: single-word embeddings are all alike).
 
-A suggestion must occur in at least two texts and in at most a tenth of them, so generic words
+A suggestion must occur in at least two texts and in at most a quarter of them, so generic words
 are not offered.
 
 Every suggestion carries its evidence: similarity, how many documents the term would *add*
@@ -189,10 +189,10 @@ def suggest(
     def docs_with(token: str) -> list[int]:
         return [i for i, toks in enumerate(expander.doc_tokens_) if token in toks]
 
-    max_docs = max(2, int(0.1 * len(texts)))
+    max_docs = max(2, int(0.25 * len(texts)))
 
     def associated(with_term: list[int]) -> bool:
-        """In at least two texts and at most a tenth of them (a word every text uses is no
+        """In at least two texts and at most a quarter of them (a word every text uses is no
         suggestion), and not clearly *less* often alongside the current matches than overall."""
         if not 2 <= len(with_term) <= max_docs:
             return False
