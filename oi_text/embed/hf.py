@@ -540,19 +540,20 @@ class TransformersEncoder:
         try:
             return self._forward([units[k].ids for k in batch])
         except torch.OutOfMemoryError:
-            if len(batch) == 1:
-                raise ModelError(
-                    f"one input of {len(units[batch[0]].ids)} tokens does not fit in GPU memory; "
-                    "lower max_length or use another device"
-                ) from None
-            if self._device.startswith("cuda"):
-                torch.cuda.empty_cache()
-            self.stats.oom_splits += 1
-            self._budget = max(self._max_length, int(self._budget * 0.7))
-            logger.warning("out of memory on a batch of %d inputs; splitting it and lowering the "
-                           "token budget to %d", len(batch), self._budget)
-            half = len(batch) // 2
-            return torch.cat([self._run(units, batch[:half]), self._run(units, batch[half:])])
+            pass  # retry below: inside the except block the traceback still holds the failed batch
+        if len(batch) == 1:
+            raise ModelError(
+                f"one input of {len(units[batch[0]].ids)} tokens does not fit in GPU memory; "
+                "lower max_length or use another device"
+            )
+        if self._device.startswith("cuda"):
+            torch.cuda.empty_cache()
+        self.stats.oom_splits += 1
+        self._budget = max(self._max_length, int(self._budget * 0.7))
+        logger.warning("out of memory on a batch of %d inputs; splitting it and lowering the "
+                       "token budget to %d", len(batch), self._budget)
+        half = len(batch) // 2
+        return torch.cat([self._run(units, batch[:half]), self._run(units, batch[half:])])
 
     def _forward(self, seqs: list[list[int]]):  # -> torch.Tensor [B, H]
         import torch
@@ -578,7 +579,7 @@ class TransformersEncoder:
                 hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()), int(lengths.min()))
             except RuntimeError as exc:
                 if self._packed_module.attention != "varlen" or self.attention != "auto" \
-                        or "backend" not in str(exc):
+                        or "No viable backend" not in str(exc):
                     raise
                 # the same attention on a padded block: identical results, other kernels
                 logger.warning("variable-length attention unavailable here (%s); using padded "
@@ -595,8 +596,12 @@ class TransformersEncoder:
         for r, s in enumerate(seqs):
             ids[r, : len(s)] = s
             mask[r, : len(s)] = 1
-        ids_t, mask_t = torch.from_numpy(ids).to(dev), torch.from_numpy(mask).to(dev)
-        hidden = self._model(input_ids=ids_t, attention_mask=mask_t).last_hidden_state.float()
+        ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+        if dev != "cpu":
+            ids_t, mask_t = (x.pin_memory().to(dev, non_blocking=True) for x in (ids_t, mask_t))
+        # equal lengths need no mask (and spare transformers a device sync on it)
+        same = bool(lengths.min() == longest)
+        hidden = self._model(input_ids=ids_t, attention_mask=None if same else mask_t).last_hidden_state.float()
         m = mask_t[..., None].to(hidden.dtype)
         if self._pooling == "cls":
             return hidden[:, 0]

@@ -11,7 +11,6 @@ Hugging Face model's own (shared, not copied); results match its forward pass.
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import torch
@@ -81,16 +80,14 @@ class PackedEncoder(nn.Module):
 
     def _attend(self, q, k, v, cu, seg, pos, max_len, min_len):  # type: ignore[no-untyped-def]
         if self.attention == "varlen":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # nested tensors are a prototype API
-                # passing the lengths known on the host avoids a device sync per layer
-                nq, nk, nv = (
-                    torch.nested.nested_tensor_from_jagged(x.contiguous(), offsets=cu,
-                                                           min_seqlen=min_len, max_seqlen=max_len)
-                    for x in (q, k, v)
-                )
-                out = F.scaled_dot_product_attention(nq.transpose(1, 2), nk.transpose(1, 2),
-                                                     nv.transpose(1, 2))
+            # passing the lengths known on the host avoids a device sync per layer; no warning
+            # filter here: it would stop torch.compile from tracing the layer loop
+            nq, nk, nv = (
+                torch.nested.nested_tensor_from_jagged(x.contiguous(), offsets=cu,
+                                                       min_seqlen=min_len, max_seqlen=max_len)
+                for x in (q, k, v)
+            )
+            out = F.scaled_dot_product_attention(nq.transpose(1, 2), nk.transpose(1, 2), nv.transpose(1, 2))
             return out.transpose(1, 2).values()
         # padded: scatter into [B, L, heads, d] for attention only
         batch = cu.numel() - 1
@@ -104,7 +101,8 @@ class PackedEncoder(nn.Module):
 
     def forward(self, ids: torch.Tensor, pos: torch.Tensor, seg: torch.Tensor, cu: torch.Tensor,
                 max_len: int, min_len: int = 1) -> torch.Tensor:
-        x = self.word(ids) + self.position(pos + self.pos_offset) + self.token_type.weight[0]
+        # the same order of additions as Hugging Face's embeddings (bf16 rounding)
+        x = self.word(ids) + self.token_type.weight[0] + self.position(pos + self.pos_offset)
         x = self.ln_emb(x)
         T = x.shape[0]
         for layer in self.layers:
@@ -118,9 +116,9 @@ class PackedEncoder(nn.Module):
 def pool_packed(hidden: torch.Tensor, seg: torch.Tensor, cu: torch.Tensor, mode: str) -> torch.Tensor:
     """Pool ``[T, H]`` hidden states per text -> ``[B, H]`` float32 (mean, cls or max)."""
     batch = cu.numel() - 1
-    h = hidden.float()
     if mode == "cls":
-        return h[cu[:-1]]
+        return hidden[cu[:-1]].float()
+    h = hidden.float()
     if mode == "max":
         out = h.new_full((batch, h.shape[1]), float("-inf"))
         return out.scatter_reduce(0, seg[:, None].expand_as(h), h, reduce="amax")
