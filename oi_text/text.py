@@ -194,11 +194,6 @@ def tokenize(text: str, *, lowercase: bool = True, split_hyphens: bool = False) 
     return words
 
 
-def count_words(text: str) -> int:
-    """Number of word tokens in ``text``."""
-    return sum(1 for _ in WORD_RE.finditer(text))
-
-
 def text_hash(text: str) -> str:
     """A stable 16-hex-digit hash of a cleaned text (used by caches and the review store)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()

@@ -217,7 +217,6 @@ class TransformersEncoder:
 
         config = AutoConfig.from_pretrained(directory, local_files_only=True)
         st_modules = _read_json(directory / "modules.json") or []
-        self._st_normalize = any(m.get("type", "").endswith("Normalize") for m in st_modules)
         pool_cfg: dict[str, Any] = {}
         for m in st_modules:
             if m.get("type", "").endswith("Pooling"):

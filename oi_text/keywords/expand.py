@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -276,12 +276,3 @@ def reject_term(taxonomy: Taxonomy, ecosystem: str, suggestion: Suggestion | str
     if term not in [r["term"] for r in rejected]:
         rejected.append(entry)
     return entry
-
-
-def document_frequency(texts: Sequence[str]) -> dict[str, int]:
-    """How many texts contain each folded word (for reports)."""
-    df: dict[str, int] = defaultdict(int)
-    for t in texts:
-        for w in set(tokenize(fold(t))):
-            df[w] += 1
-    return dict(df)

@@ -229,6 +229,11 @@ class ReviewStore:
         item["matched_terms"] = json.loads(item["matched_terms"])
         return item
 
+    def _items(self, run_id: int) -> dict[int, dict[str, Any]]:
+        """Every item of a run by id, in one query (texts included)."""
+        return {r["id"]: r for r in self.db.query(
+            "SELECT id, record_id, ecosystem, text, score, matched_terms FROM items WHERE run_id = ?", (run_id,))}
+
     # -----------------------------------------------------------------------------------------
     # decisions
 
@@ -418,18 +423,15 @@ class ReviewStore:
         """Per ecosystem: flagged, reviewed, the estimate, reviews still needed, stop signal."""
         info = self.run(run)
         out = []
-        current = self._current(info.id)
-        learning = Counter()
-        for d in current.values():
-            if d["purpose"] == "learning":
-                learning[d["item_id"]] += 1
-        eco_of = {r["id"]: r["ecosystem"] for r in self.db.query("SELECT id, ecosystem FROM items WHERE run_id = ?", (info.id,))}
-        learn_by_eco = Counter(eco_of[i] for i in learning)
+        items = self._items(info.id)
+        learn_by_eco = Counter(items[i]["ecosystem"] for i, d in self._current(info.id).items()
+                               if d["purpose"] == "learning")
         for eco in info.ecosystems:
-            est = self.estimate(run, eco)
+            flagged, near = self.strata(run, eco)
+            est = estimate(flagged, near if near.size else None)
             if est.flagged == 0:
                 continue
-            need = self.plan(run, eco, half_width)
+            need = reviews_needed(flagged, half_width)
             out.append({"ecosystem": eco, "estimate": est, "needed": sum(need.values()), "plan": need,
                         "done": est.reviewed > 0 and est.half_width <= half_width,
                         "learning_reviews": learn_by_eco.get(eco, 0)})
@@ -446,12 +448,13 @@ class ReviewStore:
 
         info = self.run(run)
         current = self._current(info.id, ecosystem)
+        items = self._items(info.id)
         rej, acc = Counter(), Counter()
         n_rej = n_acc = 0
         for item_id, d in current.items():
             if d["kind"] not in ("accept", "reject"):
                 continue
-            words = {w for w in tokenize(fold(self.item(item_id)["text"])) if len(w) > 3}
+            words = {w for w in tokenize(fold(items[item_id]["text"])) if len(w) > 3}
             if d["kind"] == "reject":
                 rej.update(words)
                 n_rej += 1
@@ -474,11 +477,12 @@ class ReviewStore:
         import pandas as pd
 
         info = self.run(run)
+        items = self._items(info.id)
         rows = []
         for item_id, d in self._current(info.id).items():
             if d["kind"] not in ("accept", "reject"):
                 continue
-            it = self.item(item_id)
+            it = items[item_id]
             rows.append({"id": it["record_id"], "ecosystem": it["ecosystem"], "label": int(d["kind"] == "accept"),
                          "purpose": d["purpose"], "reviewer": d["reviewer"], "reason": d["reason"]})
         return pd.DataFrame(rows, columns=["id", "ecosystem", "label", "purpose", "reviewer", "reason"])
@@ -488,13 +492,14 @@ class ReviewStore:
         import pandas as pd
 
         info = self.run(run)
+        items = self._items(info.id)
         rows = []
         for item_id, d in self._current(info.id, ecosystem).items():
             if d["kind"] != "accept":
                 continue
-            it = self.item(item_id)
+            it = items[item_id]
             rows.append({"id": it["record_id"], "ecosystem": it["ecosystem"], "score": it["score"],
-                         "matched_terms": "; ".join(it["matched_terms"]), "reviewer": d["reviewer"],
+                         "matched_terms": "; ".join(json.loads(it["matched_terms"])), "reviewer": d["reviewer"],
                          "decided_at": d["created_at"], "text": it["text"]})
         return pd.DataFrame(rows, columns=["id", "ecosystem", "score", "matched_terms", "reviewer", "decided_at", "text"])
 
