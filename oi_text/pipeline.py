@@ -9,10 +9,14 @@ Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
 - the final score blends both: ``score = (1 - w) * p + w * k`` with ``k`` = 1 when the keyword
   rule matched (0.5 when it matched despite an exclusion), 0 otherwise; ``w`` defaults to 0.4.
   So a text the keywords miss needs a confident classifier (p >= 0.83 for the default
-  threshold 0.5), a keyword match the classifier finds implausible (p < 0.17) is dropped, and
-  a match that survived an exclusion needs p >= 0.5. (``w`` and the threshold were chosen
+  threshold 0.5), a single-term match the classifier finds implausible (p < 0.17) is dropped,
+  and a match that survived an exclusion needs p >= 0.5. (``w`` and the threshold were chosen
   among a handful of values on the sample data and the YC and CORDIS corpora; see
   ``scripts/eval_classify.py`` and the README for the numbers.)
+- strong keyword evidence is not overturned: when ``STRONG_TERMS`` (2) or more distinct terms
+  hit and no exclusion did, ``p`` counts as at least 0.5 (score >= 0.7). This is the rule that
+  lets two distinct terms override an exclusion, applied to the classifier: it may drop a
+  text that mentions a term once, not one that names the ecosystem in several ways.
 - ``predicted`` = ``score >= threshold`` (per ecosystem; tuned for a target precision when gold
   or reviewed labels exist, else 0.5).
 """
@@ -37,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 KEYWORD_WEIGHT = 0.4
 DEFAULT_THRESHOLD = 0.5
+#: distinct terms (with no exclusion hit) that the classifier cannot overturn
+STRONG_TERMS = 2
 
 
 def keyword_evidence(matcher: KeywordMatcher, texts: Sequence[str],
@@ -67,7 +73,8 @@ def combine_scores(proba: np.ndarray, evidence: KeywordEvidence, weight: float =
     """Blend classifier probabilities with the keyword rule (see the module docstring).
     Ecosystems without a classifier (nan) fall back to the keyword rule alone."""
     k = np.where(evidence.matched, np.where(evidence.excluded, 0.5, 1.0), 0.0).astype(np.float32)
-    blended = (1 - weight) * proba + weight * k
+    strong = (evidence.n_terms >= STRONG_TERMS) & ~evidence.excluded
+    blended = (1 - weight) * np.where(strong, np.fmax(proba, 0.5), proba) + weight * k
     return np.where(np.isnan(proba), k, blended).astype(np.float32)
 
 

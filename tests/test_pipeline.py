@@ -10,12 +10,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from oi_text.classify.weak import labels_matrix
+from oi_text.classify.weak import KeywordEvidence, labels_matrix
 from oi_text.datasets import load_sample
 from oi_text.embed.base import EncodeStats, l2_normalize
 from oi_text.errors import ModelError
 from oi_text.keywords import load_taxonomy
-from oi_text.pipeline import EcosystemModel, classify_records, read_gold, train_model
+from oi_text.pipeline import EcosystemModel, classify_records, combine_scores, read_gold, train_model
 from oi_text.text import fold, tokenize
 
 
@@ -67,6 +67,23 @@ def test_training_from_zero_labels(setup):
         assert precision > 0.5, eco
     i = int(np.argmax(res.score[:, model.ecosystems.index("quantum")]))
     assert res.terms[i].get("quantum")
+
+
+def test_combined_score_rules():
+    # one ecosystem, six texts: the classifier is unsure or against in every case but the last
+    proba = np.array([[0.05], [0.05], [0.05], [0.45], [0.05], [0.9]], dtype=np.float32)
+    n_terms = np.array([[1], [2], [3], [1], [2], [0]])
+    matched = np.array([[True], [True], [True], [True], [False], [False]])
+    excluded = np.array([[False], [False], [False], [True], [True], [False]])
+    ev = KeywordEvidence(["ai"], n_terms, matched, excluded)
+    predicted = (combine_scores(proba, ev) >= 0.5)[:, 0].tolist()
+    # a single-term match the classifier rejects is dropped; two or three distinct terms are
+    # not overturned; a match despite an exclusion needs p >= 0.5 (so does an exclusion hit
+    # the keywords already vetoed); a confident classifier adds a text the keywords miss
+    assert predicted == [False, True, True, False, False, True]
+    # without a classifier (nan) the keyword rule decides alone
+    nan = np.full_like(proba, np.nan)
+    assert (combine_scores(nan, ev) >= 0.5)[:, 0].tolist() == matched[:, 0].tolist()
 
 
 def test_save_load_round_trip_gives_identical_scores(setup, tmp_path):

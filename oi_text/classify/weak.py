@@ -12,10 +12,16 @@ Per ecosystem:
 - **negative** (label 0, confidence 0.7): no term hit, and the text is not *near* the
   ecosystem: its cosine to the centroid of the positives is below the ``near_quantile``
   quantile of the positives' own cosines.
-- **unlabelled** (-1): no term hit but near the positives; these are left for the classifier
-  to decide (they are where keyword search misses texts that use other words). At most as
-  many as there are positives (the nearest ones): texts that use other words are expected to
-  be a minority, and everything else stays a negative.
+- **negative from a neighbour** (label 0, confidence 0.7): no term hit, and the keyword rule
+  places the text in *another* ecosystem. Such texts are often near (a solar project is near
+  hydrogen in embedding space), and they are the most informative negatives: without them the
+  classifier never learns where one ecosystem ends and its neighbour begins, and adds the
+  neighbour's texts. (Nesting is already in the keywords: a parent's terms include its
+  children's, so a child's text matches its parent and is never a negative for it.)
+- **unlabelled** (-1): no term hit, no other ecosystem matched, but near the positives; these
+  are left for the classifier to decide (they are where keyword search misses texts that use
+  other words). At most as many as there are positives (the nearest ones): texts that use
+  other words are expected to be a minority, and everything else stays a negative.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ def weak_labels(evidence: KeywordEvidence, embeddings: np.ndarray | None = None,
                 near_quantile: float = 0.1) -> WeakLabels:
     """Turn keyword evidence (and, for the "near" rule, L2-normalised embeddings) into labels."""
     n, E = evidence.n_terms.shape
+    matched_any = evidence.matched.any(axis=1)
     y = np.zeros((n, E), dtype=np.int8)
     w = np.zeros((n, E), dtype=np.float32)
     for j in range(E):
@@ -86,7 +93,8 @@ def weak_labels(evidence: KeywordEvidence, embeddings: np.ndarray | None = None,
             centroid /= max(np.linalg.norm(centroid), 1e-12)
             sims = embeddings @ centroid
             cut = np.quantile(sims[matched], near_quantile)
-            candidates = np.where(rest & (sims >= cut))[0]
+            neighbour = matched_any & ~matched  # placed in another ecosystem: stays a negative
+            candidates = np.where(rest & ~neighbour & (sims >= cut))[0]
             near = candidates[np.argsort(-sims[candidates], kind="stable")[: int(matched.sum())]]
             y[near, j] = -1
             w[near, j] = 0.0

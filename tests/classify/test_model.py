@@ -48,6 +48,22 @@ def test_weak_labels_rules():
     assert weak_labels(ev).y[:, 0].tolist() == [1, 1, 0, 1, 0, 0]
 
 
+def test_weak_labels_keep_a_neighbours_texts_as_negatives():
+    # 2 ecosystems. Text 2 hits no hydrogen term and sits right next to the hydrogen texts, but
+    # the keywords place it in solar-energy: it stays a hydrogen negative (the classifier must
+    # learn where hydrogen ends). Text 3 is as near and matches nothing: unlabelled.
+    n_terms = np.array([[2, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 2]])
+    matched = n_terms > 0
+    ev = KeywordEvidence(["hydrogen", "solar-energy"], n_terms, matched, np.zeros_like(matched))
+    X = np.array([[1, 0], [0.95, 0.05], [0.97, 0.03], [0.96, 0.04], [-1, 0], [0, 1]], dtype=np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    wl = weak_labels(ev, X, near_quantile=0.1)
+    assert wl.y[:, 0].tolist() == [1, 1, 0, -1, 0, 0]
+    assert wl.weight[2, 0] == pytest.approx(0.7)
+    # for solar-energy the hydrogen texts are the neighbours; text 3 is near and unplaced
+    assert wl.y[:, 1].tolist() == [0, 0, 1, -1, 0, 1]
+
+
 def test_multilabel_classifier_learns_skips_and_round_trips():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 8)).astype(np.float32)
