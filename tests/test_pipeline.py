@@ -15,7 +15,13 @@ from oi_text.datasets import load_sample
 from oi_text.embed.base import EncodeStats, l2_normalize
 from oi_text.errors import ModelError
 from oi_text.keywords import load_taxonomy
-from oi_text.pipeline import EcosystemModel, classify_records, combine_scores, read_gold, train_model
+from oi_text.pipeline import (
+    EcosystemModel,
+    classify_records,
+    combine_scores,
+    read_gold,
+    train_model,
+)
 from oi_text.text import fold, tokenize
 
 
