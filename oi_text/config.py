@@ -64,6 +64,20 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+def read_yaml_file(path: str | Path, what: str, hint: str = "") -> Any:
+    """Parse a YAML file (a taxonomy, a column mapping); a missing file or bad YAML is a
+    :class:`ConfigError` naming the file (``hint`` says what to do when it is missing)."""
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{what} file not found: {str(path)!r}" + (f"; {hint}" if hint else ""))
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+
+
 def _config_file() -> Path:
     return Path(os.environ.get("OI_TEXT_CONFIG") or Path.home() / ".config" / "oi_text" / "config.toml")
 

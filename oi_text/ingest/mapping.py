@@ -27,8 +27,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..config import read_yaml_file
 from ..errors import ConfigError
 from ..records import KINDS
 from .readers import ReadOptions
@@ -162,12 +161,7 @@ _ALIASES = {"text_columns": "text", "id_column": "id", "title_column": "title", 
 def load_mapping(path: str | Path) -> tuple[ColumnMapping, ReadOptions]:
     """Read a YAML mapping file into a :class:`ColumnMapping` and :class:`ReadOptions`."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"mapping file not found: {str(path)!r}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml_file(path, "mapping")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of keys (text:, id:, kind:, ...), got {type(data).__name__}")
     return mapping_from_dict(data, source=str(path))

@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from ..config import read_yaml_file
 from ..errors import ConfigError
 from .terms import parse_term
 
@@ -214,12 +215,7 @@ def validate(data: Any, source: str = "taxonomy") -> Taxonomy:
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy YAML (default: the one oi_text ships)."""
     path = Path(path) if path is not None else default_taxonomy_path()
-    if not path.exists():
-        raise ConfigError(f"taxonomy file not found: {str(path)!r}; pass --taxonomy PATH")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml_file(path, "taxonomy", "pass --taxonomy PATH")
     tax = validate(data, str(path))
     tax.path = path
     return tax
