@@ -17,6 +17,12 @@ Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
   hit and no exclusion did, ``p`` counts as at least 0.5 (score >= 0.7). This is the rule that
   lets two distinct terms override an exclusion, applied to the classifier: it may drop a
   text that mentions a term once, not one that names the ecosystem in several ways.
+- a text the keyword rule places in *other* ecosystems (a solar project, for hydrogen) is added
+  to this one only when the classifier prefers it: where ``p`` for this ecosystem is not above
+  the classifier's ``p`` for every ecosystem the keywords chose, ``p`` counts half (score
+  <= 0.3). This is the training rule (such texts are negatives) applied at scoring time: the
+  classifier may move a text across a border the keywords drew, not merely agree that it lies
+  near it. Overlap stays possible: a text the keywords place in two ecosystems keeps both.
 - ``predicted`` = ``score >= threshold`` (per ecosystem; tuned for a target precision when gold
   or reviewed labels exist, else 0.5).
 """
@@ -72,9 +78,16 @@ def keyword_evidence(matcher: KeywordMatcher, texts: Sequence[str],
 def combine_scores(proba: np.ndarray, evidence: KeywordEvidence, weight: float = KEYWORD_WEIGHT) -> np.ndarray:
     """Blend classifier probabilities with the keyword rule (see the module docstring).
     Ecosystems without a classifier (nan) fall back to the keyword rule alone."""
-    k = np.where(evidence.matched, np.where(evidence.excluded, 0.5, 1.0), 0.0).astype(np.float32)
+    matched = evidence.matched
+    k = np.where(matched, np.where(evidence.excluded, 0.5, 1.0), 0.0).astype(np.float32)
     strong = (evidence.n_terms >= STRONG_TERMS) & ~evidence.excluded
-    blended = (1 - weight) * np.where(strong, np.fmax(proba, 0.5), proba) + weight * k
+    p = np.where(strong, np.fmax(proba, 0.5), proba)
+    # placed elsewhere by the keywords: the classifier's vote counts half unless it prefers
+    # this ecosystem to every one the keywords chose (nan: no classifier, no preference)
+    chosen = np.where(matched, np.nan_to_num(proba, nan=-1.0), -1.0).max(axis=1, keepdims=True)
+    elsewhere = ~matched & matched.any(axis=1, keepdims=True)
+    p = np.where(elsewhere & ~(proba > chosen), p / 2, p)
+    blended = (1 - weight) * p + weight * k
     return np.where(np.isnan(proba), k, blended).astype(np.float32)
 
 

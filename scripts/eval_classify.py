@@ -50,8 +50,11 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         pm = res.predicted[:, cols].any(axis=1)
         pk = res.evidence.matched[:, cols].any(axis=1)
         m, k = prf(y, pm), prf(y, pk)
+        dropped, added = pk & ~pm, pm & ~pk
         rows.append({"ecosystem": target, "positives": int(y.sum()), "model_precision": m[0], "model_recall": m[1],
-                     "model_f1": m[2], "keywords_precision": k[0], "keywords_recall": k[1], "keywords_f1": k[2]})
+                     "model_f1": m[2], "keywords_precision": k[0], "keywords_recall": k[1], "keywords_f1": k[2],
+                     "dropped": int(dropped.sum()), "dropped_labelled": int((dropped & y).sum()),
+                     "added": int(added.sum()), "added_labelled": int((added & y).sum())})
         Yt.append(y)
         Sm.append(np.nan_to_num(res.score[:, cols], nan=0).max(axis=1))
         Sk.append(res.evidence.keyword_scores()[:, cols].max(axis=1))
@@ -64,12 +67,17 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         print(f"  no ecosystem labels; texts flagged for any ecosystem: model {flagged_m.sum():,}, "
               f"keywords {flagged_k.sum():,}")
         return {"name": name, "table": table, "flagged_model": flagged_m, "flagged_keywords": flagged_k}
-    print(f"  {'ecosystem':<24}{'pos':>6}  {'model P':>8}{'R':>7}{'F1':>7}   {'keywords P':>10}{'R':>7}{'F1':>7}   win")
+    # where the model departs from the keywords: matches it drops, texts it adds, and how many of
+    # each the corpus labels as positive (a drop of a labelled text and an addition of an
+    # unlabelled one count against the model)
+    print(f"  {'ecosystem':<24}{'pos':>6}  {'model P':>8}{'R':>7}{'F1':>7}   {'keywords P':>10}{'R':>7}{'F1':>7}"
+          f"   {'dropped (pos)':>13} {'added (pos)':>11}   win")
     for r in table.itertuples():
         win = "yes" if r.model_f1 > r.keywords_f1 else "no"
         flag = "" if r.positives >= MIN_SUPPORT else "   (< 30 positives)"
         print(f"  {r.ecosystem:<24}{r.positives:>6}  {r.model_precision:>8.3f}{r.model_recall:>7.3f}{r.model_f1:>7.3f}"
-              f"   {r.keywords_precision:>10.3f}{r.keywords_recall:>7.3f}{r.keywords_f1:>7.3f}   {win}{flag}")
+              f"   {r.keywords_precision:>10.3f}{r.keywords_recall:>7.3f}{r.keywords_f1:>7.3f}"
+              f"   {f'{r.dropped} ({r.dropped_labelled})':>13} {f'{r.added} ({r.added_labelled})':>11}   {win}{flag}")
     big = table[table.positives >= MIN_SUPPORT]
     if out_dir is not None:
         d = out_dir / name

@@ -92,6 +92,22 @@ def test_combined_score_rules():
     assert (combine_scores(nan, ev) >= 0.5)[:, 0].tolist() == matched[:, 0].tolist()
 
 
+def test_classifier_crosses_a_keyword_border_only_where_it_prefers_the_other_side():
+    # ecosystems (hydrogen, solar); the keywords place texts 0-2 in solar only, text 3 nowhere
+    ev = KeywordEvidence(["hydrogen", "solar"], np.array([[0, 1], [0, 1], [0, 1], [0, 0]]),
+                         np.array([[False, True]] * 3 + [[False, False]]), np.zeros((4, 2), dtype=bool))
+    proba = np.array([[0.9, 0.95],  # near hydrogen, but the classifier prefers solar: stays solar
+                      [0.95, 0.6],  # the classifier prefers hydrogen: added (and solar kept)
+                      [0.9, np.nan],  # solar has no classifier: no preference to beat
+                      [0.9, 0.1]], dtype=np.float32)  # placed nowhere: added as before
+    predicted = combine_scores(proba, ev) >= 0.5
+    assert predicted[:, 0].tolist() == [False, True, True, True]
+    assert predicted[:, 1].tolist() == [True, True, True, False]
+    # the blocked text still ranks above texts the classifier rejects
+    s = combine_scores(np.array([[0.9, 0.95], [0.2, 0.95], [0.2, 0.95], [0.2, 0.1]], dtype=np.float32), ev)
+    assert s[0, 0] > s[1, 0]
+
+
 def test_save_load_round_trip_gives_identical_scores(setup, tmp_path):
     df, tax, spec, enc, X, model, _ = setup
     model.save(tmp_path / "m")
