@@ -34,7 +34,7 @@ MIN_SUPPORT = 30
 
 def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[str], np.ndarray]],
                     encoder, tax, out_dir: Path | None) -> dict:
-    from oi_text.classify.evaluate import plot_pr_curves, prf
+    from oi_text.classify.evaluate import evaluation_table, format_table, plot_pr_curves
     from oi_text.pipeline import train_model
 
     t0 = time.perf_counter()
@@ -42,49 +42,37 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
     spec = tax.keyword_spec()
     model, weak = train_model(texts, X, spec, encoder_id=encoder.model_id, taxonomy_hash=tax.hash())
     res = model.score(texts, X)
-    index = {e: j for j, e in enumerate(model.ecosystems)}
-    rows = []
-    Yt, Sm, Sk, names = [], [], [], []
-    for target, (ecos, y) in targets.items():
-        cols = [index[e] for e in ecos]
-        pm = res.predicted[:, cols].any(axis=1)
-        pk = res.evidence.matched[:, cols].any(axis=1)
-        m, k = prf(y, pm), prf(y, pk)
-        dropped, added = pk & ~pm, pm & ~pk
-        rows.append({"ecosystem": target, "positives": int(y.sum()), "model_precision": m[0], "model_recall": m[1],
-                     "model_f1": m[2], "keywords_precision": k[0], "keywords_recall": k[1], "keywords_f1": k[2],
-                     "dropped": int(dropped.sum()), "dropped_labelled": int((dropped & y).sum()),
-                     "added": int(added.sum()), "added_labelled": int((added & y).sum())})
-        Yt.append(y)
-        Sm.append(np.nan_to_num(res.score[:, cols], nan=0).max(axis=1))
-        Sk.append(res.evidence.keyword_scores()[:, cols].max(axis=1))
-        names.append(target)
-    table = pd.DataFrame(rows)
     print(f"\n=== {name}: {len(texts):,} texts, trained in {time.perf_counter() - t0:.0f}s with zero hand labels")
-    if table.empty:
+    if not targets:
         flagged_m = res.predicted.any(axis=1)
         flagged_k = res.evidence.matched.any(axis=1)
         print(f"  no ecosystem labels; texts flagged for any ecosystem: model {flagged_m.sum():,}, "
               f"keywords {flagged_k.sum():,}")
-        return {"name": name, "table": table, "flagged_model": flagged_m, "flagged_keywords": flagged_k}
-    # where the model departs from the keywords: matches it drops, texts it adds, and how many of
-    # each the corpus labels as positive (a drop of a labelled text and an addition of an
-    # unlabelled one count against the model)
-    print(f"  {'ecosystem':<24}{'pos':>6}  {'model P':>8}{'R':>7}{'F1':>7}   {'keywords P':>10}{'R':>7}{'F1':>7}"
-          f"   {'dropped (pos)':>13} {'added (pos)':>11}   win")
-    for r in table.itertuples():
-        win = "yes" if r.model_f1 > r.keywords_f1 else "no"
-        flag = "" if r.positives >= MIN_SUPPORT else "   (< 30 positives)"
-        print(f"  {r.ecosystem:<24}{r.positives:>6}  {r.model_precision:>8.3f}{r.model_recall:>7.3f}{r.model_f1:>7.3f}"
-              f"   {r.keywords_precision:>10.3f}{r.keywords_recall:>7.3f}{r.keywords_f1:>7.3f}"
-              f"   {f'{r.dropped} ({r.dropped_labelled})':>13} {f'{r.added} ({r.added_labelled})':>11}   {win}{flag}")
-    big = table[table.positives >= MIN_SUPPORT]
+        return {"name": name, "flagged_model": flagged_m, "flagged_keywords": flagged_k}
+    # one column per target: the union of the ecosystems it maps to
+    index = {e: j for j, e in enumerate(model.ecosystems)}
+    names = list(targets)
+    cols = [[index[e] for e in targets[t][0]] for t in names]
+    Y = np.stack([targets[t][1] for t in names], axis=1).astype(bool)
+    pred_m = np.stack([res.predicted[:, c].any(axis=1) for c in cols], axis=1)
+    pred_k = np.stack([res.evidence.matched[:, c].any(axis=1) for c in cols], axis=1)
+    big = evaluation_table(Y, pred_m, pred_k, names, min_support=MIN_SUPPORT)  # with macro and micro rows
+    print("  " + format_table(big).replace("\n", "\n  "))
+    few = [j for j, t in enumerate(names) if 0 < Y[:, j].sum() < MIN_SUPPORT]
+    if few:
+        rows = evaluation_table(Y[:, few], pred_m[:, few], pred_k[:, few], [names[j] for j in few])
+        rows = rows[~rows.ecosystem.isin(["macro", "micro"])]
+        print(f"  fewer than {MIN_SUPPORT} positives (not in the acceptance bar):")
+        print("  " + "\n  ".join(format_table(rows).splitlines()[1:]))
+    big = big[big.ecosystem.isin(names)]
     if out_dir is not None:
         d = out_dir / name
         d.mkdir(parents=True, exist_ok=True)
-        table.to_csv(d / "evaluation.csv", index=False)
-        plot_pr_curves(np.stack(Yt, 1), np.stack(Sm, 1), np.stack(Sk, 1), names, d)
-    return {"name": name, "table": table, "big": big}
+        evaluation_table(Y, pred_m, pred_k, names).to_csv(d / "evaluation.csv", index=False)
+        score_m = np.stack([np.nan_to_num(res.score[:, c], nan=0).max(axis=1) for c in cols], axis=1)
+        score_k = np.stack([res.evidence.keyword_scores()[:, c].max(axis=1) for c in cols], axis=1)
+        plot_pr_curves(Y, score_m, score_k, names, d)
+    return {"name": name, "big": big}
 
 
 def main() -> None:

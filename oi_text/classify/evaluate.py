@@ -1,5 +1,7 @@
 """Evaluation: per-ecosystem precision/recall/F1 of the model and the keyword-only baseline in one
-table, macro and micro averages, a split by language, and precision-recall curves (PNG)."""
+table, with the model's departures from the keywords (matches dropped, texts added, and how many
+of each are gold positives), macro and micro averages, a split by language, and
+precision-recall curves (PNG)."""
 
 from __future__ import annotations
 
@@ -23,10 +25,16 @@ def prf(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float, float, in
     return p, r, f, tp, fp, fn
 
 
+#: where the model departs from the keywords: matches it drops, texts it adds, and how many of
+#: each are gold positives (a dropped positive and an added negative count against the model)
+DEPARTURES = ("dropped", "dropped_positive", "added", "added_positive")
+
+
 def evaluation_table(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.ndarray,
                      ecosystems: Sequence[str], min_support: int = 1) -> pd.DataFrame:
     """One row per ecosystem with at least ``min_support`` positives, then ``macro`` and
-    ``micro`` rows over those ecosystems."""
+    ``micro`` rows over those ecosystems (the :data:`DEPARTURES` counts are summed in both)."""
+    Y, pred_model, pred_keywords = (np.asarray(a, dtype=bool) for a in (Y, pred_model, pred_keywords))
     rows = []
     keep = []
     for j, eco in enumerate(ecosystems):
@@ -34,22 +42,26 @@ def evaluation_table(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.nd
         if support < min_support:
             continue
         keep.append(j)
-        pm = prf(Y[:, j], pred_model[:, j])
-        pk = prf(Y[:, j], pred_keywords[:, j])
+        y, m, k = Y[:, j], pred_model[:, j], pred_keywords[:, j]
+        pm, pk = prf(y, m), prf(y, k)
         rows.append({"ecosystem": eco, "positives": support,
                      "model_precision": pm[0], "model_recall": pm[1], "model_f1": pm[2],
-                     "keywords_precision": pk[0], "keywords_recall": pk[1], "keywords_f1": pk[2]})
+                     "keywords_precision": pk[0], "keywords_recall": pk[1], "keywords_f1": pk[2],
+                     "dropped": int((k & ~m).sum()), "dropped_positive": int((k & ~m & y).sum()),
+                     "added": int((m & ~k).sum()), "added_positive": int((m & ~k & y).sum())})
     df = pd.DataFrame(rows)
     if not rows:
         return df
-    macro = {"ecosystem": "macro", "positives": int(df.positives.sum())}
-    for col in df.columns[2:]:
-        macro[col] = float(df[col].mean())
-    micro = {"ecosystem": "micro", "positives": int(df.positives.sum())}
+    totals = {col: int(df[col].sum()) for col in ("positives", *DEPARTURES)}
+    macro = {"ecosystem": "macro", **totals}
+    for name in ("model", "keywords"):
+        for metric in ("precision", "recall", "f1"):
+            macro[f"{name}_{metric}"] = float(df[f"{name}_{metric}"].mean())
+    micro = {"ecosystem": "micro", **totals}
     for name, pred in (("model", pred_model), ("keywords", pred_keywords)):
         p, r, f, *_ = prf(Y[:, keep].ravel(), pred[:, keep].ravel())
         micro.update({f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f})
-    return pd.concat([df, pd.DataFrame([macro, micro])], ignore_index=True)
+    return pd.concat([df, pd.DataFrame([macro, micro])], ignore_index=True)[df.columns]
 
 
 def by_language(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.ndarray,
@@ -70,15 +82,21 @@ def by_language(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.ndarray
 
 
 def format_table(df: pd.DataFrame) -> str:
-    """The evaluation table as aligned text."""
+    """The evaluation table as aligned text: both methods' precision, recall and F1, the model's
+    departures from the keywords (``dropped (pos)``: keyword matches it drops, of which gold
+    positives; ``added (pos)``: texts it adds, of which gold positives) and ``win`` where the
+    model's F1 is higher."""
     if df.empty:
         return "(no ecosystem with enough positives)"
-    lines = [f"{'ecosystem':<26}{'pos':>6}  {'model P':>8}{'R':>7}{'F1':>7}   {'keywords P':>10}{'R':>7}{'F1':>7}"]
+    lines = [f"{'ecosystem':<26}{'pos':>6}  {'model P':>8}{'R':>7}{'F1':>7}   {'keywords P':>10}{'R':>7}{'F1':>7}"
+             f"   {'dropped (pos)':>13}{'added (pos)':>13}  win"]
     for r in df.itertuples():
         if r.ecosystem == "macro":
             lines.append("-" * len(lines[0]))
+        win = "yes" if r.model_f1 > r.keywords_f1 else "no"
         lines.append(f"{r.ecosystem:<26}{r.positives:>6}  {r.model_precision:>8.3f}{r.model_recall:>7.3f}"
-                     f"{r.model_f1:>7.3f}   {r.keywords_precision:>10.3f}{r.keywords_recall:>7.3f}{r.keywords_f1:>7.3f}")
+                     f"{r.model_f1:>7.3f}   {r.keywords_precision:>10.3f}{r.keywords_recall:>7.3f}{r.keywords_f1:>7.3f}"
+                     f"   {f'{r.dropped} ({r.dropped_positive})':>13}{f'{r.added} ({r.added_positive})':>13}  {win}")
     return "\n".join(lines)
 
 

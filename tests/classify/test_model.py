@@ -12,6 +12,7 @@ from oi_text.classify import (
     MultiLabelClassifier,
     choose_threshold,
     evaluation_table,
+    format_table,
     weak_labels,
 )
 from oi_text.errors import ModelError
@@ -103,3 +104,10 @@ def test_evaluation_table_rows_and_averages():
     assert (a.keywords_precision, a.keywords_recall) == pytest.approx((1.0, 0.5))
     assert t.ecosystem.tolist() == ["a", "b", "macro", "micro"]
     assert t.set_index("ecosystem").loc["macro"].model_f1 == pytest.approx((0.8 + 1.0) / 2)
+    # departures from the keywords: a adds texts 2 and 3 (text 2 a gold positive), b adds text 2
+    assert (a.dropped, a.dropped_positive, a.added, a.added_positive) == (0, 0, 2, 1)
+    assert t.set_index("ecosystem").loc["micro"][["dropped", "added", "added_positive"]].tolist() == [0, 3, 2]
+    swapped = evaluation_table(Y, kw, model, ["a", "b"]).set_index("ecosystem")  # now it drops them
+    assert swapped.loc["a", ["dropped", "dropped_positive", "added"]].tolist() == [2, 1, 0]
+    text = format_table(t)
+    assert "dropped (pos)" in text and "2 (1)" in text.splitlines()[1]
