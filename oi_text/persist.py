@@ -55,8 +55,10 @@ def _refuse_foreign(directory: Path) -> None:
         raise ModelError(f"{directory} exists and is not an oi_text model directory; choose another --out")
 
 
-def save_model_dir(directory: str | Path, card: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``card`` and ``arrays`` to ``directory`` atomically (temp dir, then rename)."""
+def save_model_dir(directory: str | Path, card: dict[str, Any], arrays: dict[str, np.ndarray],
+                   extra: Callable[[Path], Any] | None = None) -> Path:
+    """Write ``card`` and ``arrays`` to ``directory`` atomically (temp dir, then rename);
+    ``extra(folder)`` may write more files (safe formats only) into the folder first."""
     from safetensors.numpy import save_file
 
     directory = Path(directory)
@@ -68,6 +70,8 @@ def save_model_dir(directory: str | Path, card: dict[str, Any], arrays: dict[str
         **card,
     }
     with atomic_directory(directory, _refuse_foreign) as tmp:
+        if extra is not None:
+            extra(tmp)
         save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(tmp / WEIGHTS))
         (tmp / CARD).write_text(json.dumps(full, indent=2, ensure_ascii=False, default=_json_default),
                                 encoding="utf-8")

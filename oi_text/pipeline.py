@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ KEYWORD_WEIGHT = 0.4
 DEFAULT_THRESHOLD = 0.5
 #: distinct terms (with no exclusion hit) that the classifier cannot overturn
 STRONG_TERMS = 2
+#: sub-directory of a model directory holding a fine-tuned head
+HEAD_DIR = "head"
 
 
 def keyword_evidence(matcher: KeywordMatcher, texts: Sequence[str],
@@ -113,6 +115,10 @@ class EcosystemModel:
     keyword_weight: float = KEYWORD_WEIGHT
     card: dict[str, Any] = field(default_factory=dict)
     _matcher: KeywordMatcher | None = field(default=None, repr=False)
+    #: an optional fine-tuned encoder with a multi-label head (oi_text.classify.finetune); when
+    #: present it gives ``p`` instead of the logistic regressions, which stay as the fallback
+    #: for ecosystems it has no output for
+    head: Any = None
 
     @property
     def matcher(self) -> KeywordMatcher:
@@ -124,12 +130,20 @@ class EcosystemModel:
     def thresholds(self) -> np.ndarray:
         return self.classifier.thresholds_
 
-    def score(self, texts: Sequence[str], X: np.ndarray) -> ScoreResult:
-        """Score texts (and their embeddings ``X``, rows aligned) for every ecosystem."""
-        if len(texts) != len(X):
+    def score(self, texts: Sequence[str], X: np.ndarray | None) -> ScoreResult:
+        """Score texts (and their embeddings ``X``, rows aligned) for every ecosystem. With a
+        fine-tuned head ``X`` may be None (the head reads the texts)."""
+        if X is not None and len(texts) != len(X):
             raise ValueError(f"{len(texts)} texts but {len(X)} embeddings")
         evidence, terms = keyword_evidence(self.matcher, texts, self.ecosystems)
-        proba = self.classifier.predict_proba(X)
+        if self.head is not None:
+            proba = self.head.predict_proba(texts)
+            if X is not None:  # the logistic regressions where the head has no output
+                proba = np.where(np.isnan(proba), self.classifier.predict_proba(X), proba)
+        elif X is None:
+            raise ValueError("this model scores embeddings: pass X")
+        else:
+            proba = self.classifier.predict_proba(X)
         score = combine_scores(proba, evidence, self.keyword_weight)
         predicted = score >= self.thresholds
         return ScoreResult(self.ecosystems, proba, score, predicted, evidence, terms)
@@ -165,12 +179,27 @@ class EcosystemModel:
                            "C": self.classifier.C,
                            "fitted": [e for e, f in zip(self.ecosystems, self.classifier.fitted_) if f]},
         }
-        return save_model_dir(directory, card, self.classifier.to_arrays())
+        if self.head is None:
+            card.pop("finetuned_head", None)
+            return save_model_dir(directory, card, self.classifier.to_arrays())
+        card["finetuned_head"] = {"directory": HEAD_DIR, "base": str(self.head.base),
+                                  "settings": asdict(self.head.settings), "summary": self.head.summary_}
+        return save_model_dir(directory, card, self.classifier.to_arrays(),
+                              extra=lambda tmp: self.head.save(tmp / HEAD_DIR))
+
+    @property
+    def needs_embeddings(self) -> bool:
+        """Whether :meth:`score` needs ``X``: always without a fine-tuned head; with one, only
+        for ecosystems that have a logistic regression but no head output."""
+        if self.head is None:
+            return True
+        return bool((self.classifier.fitted_ & ~self.head.fitted_).any())
 
     @classmethod
     def load(cls, directory: str | Path, *, encoder_id: str | None = None,
-             taxonomy_hash: str | None = None) -> EcosystemModel:
-        """Load a model directory; refuse it when the encoder or taxonomy does not match."""
+             taxonomy_hash: str | None = None, device: str = "auto") -> EcosystemModel:
+        """Load a model directory; refuse it when the encoder or taxonomy does not match.
+        ``device`` is where a fine-tuned head (if the model has one) runs."""
         card, arrays = load_model_dir(directory)
         if encoder_id is not None and card.get("encoder_id") != encoder_id:
             raise ModelError(
@@ -187,8 +216,15 @@ class EcosystemModel:
         ecosystems = list(card["ecosystems"])
         clf = MultiLabelClassifier.from_arrays(arrays, ecosystems)
         clf.C = card.get("classifier", {}).get("C", 1.0)
+        head = None
+        if card.get("finetuned_head"):
+            from .classify.finetune import FineTunedHead
+
+            head = FineTunedHead.load(Path(directory) / card["finetuned_head"]["directory"], device=device)
+            if head.ecosystems != ecosystems:
+                raise ModelError(f"{directory}: the fine-tuned head's ecosystems differ from the model's")
         return cls(ecosystems, clf, card["keywords"], card["encoder_id"], card["taxonomy_hash"],
-                   float(card.get("keyword_weight", KEYWORD_WEIGHT)), card)
+                   float(card.get("keyword_weight", KEYWORD_WEIGHT)), card, head=head)
 
 
 def train_model(
@@ -203,12 +239,18 @@ def train_model(
     C: float = 1.0,
     keyword_weight: float = KEYWORD_WEIGHT,
     near_quantile: float = 0.1,
+    head: Any = None,
+    show_progress: bool = False,
 ) -> tuple[EcosystemModel, WeakLabels]:
     """Train from zero hand labels (keyword weak labels), or from ``gold`` where given.
 
     ``gold`` is an ``(n, E)`` array with 1/0 for labelled and -1 for unlabelled entries; where it
     has labels they replace the weak ones, and thresholds are tuned on them for
     ``target_precision``.
+
+    ``head``: an unfitted :class:`~oi_text.classify.finetune.FineTunedHead` (same ecosystems) to
+    fine-tune on the same labels as the logistic regressions; it then gives ``p``. Worth it when
+    hand labels suffice: on weak labels alone it mostly relearns the keywords.
     """
     ecosystems = list(keyword_spec)
     matcher = KeywordMatcher(keyword_spec)
@@ -233,7 +275,12 @@ def train_model(
         },
         "threshold_choice": {e: f"default {DEFAULT_THRESHOLD} (no labelled data)" for e in ecosystems},
     }
-    model = EcosystemModel(ecosystems, clf, keyword_spec, encoder_id, taxonomy_hash, keyword_weight, card, matcher)
+    if head is not None:
+        if list(head.ecosystems) != ecosystems:
+            raise ValueError("the fine-tuned head must have the taxonomy's ecosystems, in order")
+        head.fit(texts, Y, W, show_progress=show_progress)
+    model = EcosystemModel(ecosystems, clf, keyword_spec, encoder_id, taxonomy_hash, keyword_weight, card, matcher,
+                           head=head)
     if gold is not None and (gold >= 0).any():
         res = model.score(texts, X)
         model.tune_thresholds(res.score, gold, target_precision)
@@ -466,7 +513,7 @@ def classify_records(
                 raise SchemaError(f"{source}: column(s) {missing} not found; found {list(chunk.columns)}")
             texts = chunk[text_col].fillna("").astype(str).tolist()
             ids = chunk[id_col].astype(str).tolist()
-            X = encoder.encode(texts)
+            X = encoder.encode(texts) if model.needs_embeddings else None
             res = model.score(texts, X)
             rows: dict[str, list[Any]] = {name: [] for name in schema.names}
             for i, rid in enumerate(ids):

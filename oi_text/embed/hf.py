@@ -380,6 +380,14 @@ class TransformersEncoder:
         encs = self._tokenizer.encode_batch(self.prepare(texts), add_special_tokens=False)
         return [e.ids for e in encs]
 
+    def model_inputs(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids per text as one model input: specials added, cut to the length limit (the
+        first window). For training on this model's tokenisation (see
+        :mod:`oi_text.classify.finetune`)."""
+        self._load()
+        limit = self._max_length - len(self._cls) - len(self._sep)
+        return [self._cls + ids[:limit] + self._sep for ids in self.tokenize(texts)]
+
     def token_counts(self, texts: Sequence[str]) -> np.ndarray:
         """Tokens per text as the model would see them untruncated (specials included)."""
         self._load()
