@@ -330,9 +330,13 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
                f"({'with ' + str(int((gold_y >= 0).any(axis=1).sum())) + ' hand-labelled texts' if gold_y is not None else 'zero hand labels'}).")
     top = sorted(summ.items(), key=lambda kv: -kv[1]["positive"])[:12]
     click.echo("  weak positives: " + ", ".join(f"{e} {s['positive']}" for e, s in top if s["positive"]))
-    if model.classifier.skipped_:
-        click.echo(f"  no classifier (too few weak positives) for {len(model.classifier.skipped_)} ecosystems; "
-                   "they fall back to the keyword rule")
+    skipped = model.classifier.skipped_
+    if skipped:
+        clf = model.classifier
+        click.echo(f"  no classifier for {len(skipped)} ecosystems (fewer than {clf.min_positives} positive or "
+                   f"{clf.min_negatives} negative labels); they fall back to the keyword rule: "
+                   + ", ".join(f"{e} ({why})" for e, why in list(skipped.items())[:8])
+                   + (", ..." if len(skipped) > 8 else ""))
     click.echo(f"  model written to {out}")
 
 
@@ -393,16 +397,13 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     """
 
     from .keywords import load_taxonomy
-    from .pipeline import EcosystemModel, classify_records, load_texts
+    from .pipeline import EcosystemModel, classify_records, records_for_classify
 
     encoder = _encoder_for_model(model_dir, embed_model, device)
     tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
     model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, taxonomy_hash=tax_hash, device=device or "auto")
-    source = input
-    if input.suffix.lower() != ".parquet":
-        df = load_texts(input, text_col=text_col, id_col=id_col)
-        source = out.with_name(out.stem + ".records.parquet")
-        df.to_parquet(source)
+    source = records_for_classify(input, out, text_col=text_col, id_col=id_col)
+    if source != input:
         text_col, id_col = "text", "id"
     eco = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
     summary = classify_records(source, model, encoder, out, ecosystems=eco, chunk_size=chunk_size,
@@ -451,12 +452,20 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, device=device or "auto")
     df = load_texts(input, text_col=text_col, id_col=id_col)
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold)
-    labelled = (Y >= 0).all(axis=1)
+    labelled = (Y >= 0).any(axis=1)  # reviewed labels may cover some ecosystems of a text only
+    if not labelled.any():
+        raise ConfigError(
+            f"none of the {len(df):,} records of {input} has a gold label for the model's ecosystems: check "
+            "that the ids in the labels match the records' ids (--id-col) and that the ecosystems are the model's")
     df, Y = df[labelled].reset_index(drop=True), Y[labelled]
     X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty()) if model.needs_embeddings else None
     res = model.score(df.text.tolist(), X)
     table = evaluation_table(Y, res.predicted, res.evidence.matched, model.ecosystems, min_support)
-    click.echo(f"Evaluated {len(df):,} labelled texts; ecosystems with >= {min_support} positives:\n")
+    partial = int(((Y >= 0).sum(axis=1) < Y.shape[1]).sum())
+    click.echo(f"Evaluated {len(df):,} labelled texts"
+               + (f" ({partial:,} labelled for some ecosystems only; each ecosystem is scored on its labelled texts)"
+                  if partial else "")
+               + f"; ecosystems with >= {min_support} positives:\n")
     click.echo(format_table(table))
     langs = df["language"].tolist() if "language" in df.columns else [detect_language(t) for t in df.text]
     bl = by_language(Y, res.predicted, res.evidence.matched, langs, model.ecosystems, min_support)
@@ -503,7 +512,8 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
     tax = load_taxonomy(taxonomy)
     tax[ecosystem]
     df = load_texts(input, text_col=text_col, id_col=id_col)
-    bg = load_texts(background, text_col=text_col, id_col=id_col).text.tolist() if background else []
+    # background texts need no ids: they only train the word vectors
+    bg = load_texts(background, text_col=text_col, id_col=None).text.tolist() if background else []
     click.echo(f"training Word2Vec on {len(df) + len(bg):,} texts ...", err=True)
     expander = TermExpander().fit(df.text.tolist(), background=bg)
     if save_vectors:

@@ -14,13 +14,14 @@ Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
   among a handful of values on the sample data and the YC and CORDIS corpora; see
   ``scripts/eval_classify.py`` and the README for the numbers.)
 - strong keyword evidence is not overturned: when ``STRONG_TERMS`` (2) or more distinct terms
-  hit and no exclusion did, ``p`` counts as at least 0.5 (score >= 0.7). This is the rule that
+  hit (distinct pieces of evidence, see ``EcosystemMatch.n_terms``) and no exclusion did, ``p``
+  counts as at least 0.5 (score >= 0.7, so kept at any threshold up to 0.7). This is the rule that
   lets two distinct terms override an exclusion, applied to the classifier: it may drop a
   text that mentions a term once, not one that names the ecosystem in several ways.
 - a text the keyword rule places in *other* ecosystems (a solar project, for hydrogen) is added
   to this one only when the classifier prefers it: where ``p`` for this ecosystem is not above
-  the classifier's ``p`` for every ecosystem the keywords chose, ``p`` counts half (score
-  <= 0.3). This is the training rule (such texts are negatives) applied at scoring time: the
+  the classifier's ``p`` for every ecosystem the keywords chose (one without a classifier
+  cannot be outweighed), ``p`` counts half (score <= 0.3). This is the training rule (such texts are negatives) applied at scoring time: the
   classifier may move a text across a border the keywords drew, not merely agree that it lies
   near it. Overlap stays possible: a text the keywords place in two ecosystems keeps both.
 - ``predicted`` = ``score >= threshold`` (per ecosystem; tuned for a target precision when gold
@@ -30,6 +31,7 @@ Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -85,8 +87,9 @@ def combine_scores(proba: np.ndarray, evidence: KeywordEvidence, weight: float =
     strong = (evidence.n_terms >= STRONG_TERMS) & ~evidence.excluded
     p = np.where(strong, np.fmax(proba, 0.5), proba)
     # placed elsewhere by the keywords: the classifier's vote counts half unless it prefers
-    # this ecosystem to every one the keywords chose (nan: no classifier, no preference)
-    chosen = np.where(matched, np.nan_to_num(proba, nan=-1.0), -1.0).max(axis=1, keepdims=True)
+    # this ecosystem to every one the keywords chose (a chosen ecosystem without a classifier
+    # cannot be outweighed: its keyword placement stands, as in training)
+    chosen = np.where(matched, np.nan_to_num(proba, nan=1.0), -1.0).max(axis=1, keepdims=True)
     elsewhere = ~matched & matched.any(axis=1, keepdims=True)
     p = np.where(elsewhere & ~(proba > chosen), p / 2, p)
     blended = (1 - weight) * p + weight * k
@@ -351,7 +354,8 @@ def read_gold(
             if not (Y >= 0).any():
                 raise SchemaError(f"{gold_file}: none of its (id, ecosystem) pairs occur in the records and model")
             if unknown:
-                logger.warning("labels not in the taxonomy, ignored: %s", sorted(unknown)[:20])
+                logger.warning("labels for ecosystems the model does not have (not in the taxonomy, or left out "
+                           "with --ecosystems), ignored: %s", sorted(unknown)[:20])
             return Y
         for rid, eco in zip(gold["id"], gold["ecosystem"]):
             i = rows.get(rid)
@@ -367,7 +371,8 @@ def read_gold(
         if not (Y >= 0).any():
             raise SchemaError(f"{gold_file}: none of its ids occur in the records")
     if unknown:
-        logger.warning("labels not in the taxonomy, ignored: %s", sorted(unknown)[:20])
+        logger.warning("labels for ecosystems the model does not have (not in the taxonomy, or left out "
+                           "with --ecosystems), ignored: %s", sorted(unknown)[:20])
     return Y
 
 
@@ -430,6 +435,42 @@ def _fingerprint_file(path: Path) -> dict[str, Any]:
     return {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+_SOURCE_KEY = b"oi_text_source"
+
+
+def records_for_classify(source: str | Path, out: str | Path, *, text_col: str = "text",
+                         id_col: str | None = "id") -> Path:
+    """A Parquet records file (columns ``id``, ``text``) for :func:`classify_records`, made from
+    any input ``load_texts`` reads, beside ``out`` (``<out stem>.records.parquet``).
+
+    Parquet input is used as is. Other input is converted once: a rerun on the same,
+    unchanged input reuses the converted file (it records the input's fingerprint), so an
+    interrupted classify run resumes instead of starting over."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source, out = Path(source), Path(out)
+    if source.suffix.lower() == ".parquet":
+        return source
+    target = out.with_name(out.stem + ".records.parquet")
+    stamp = json.dumps({**_fingerprint_file(source), "text_col": text_col, "id_col": id_col}).encode()
+    if target.exists():
+        try:
+            if (pq.read_schema(target).metadata or {}).get(_SOURCE_KEY) == stamp:
+                return target
+        except (OSError, pa.ArrowInvalid):
+            pass
+    df = load_texts(source, text_col=text_col, id_col=id_col)
+    table = pa.Table.from_pandas(df[["id", "text"]], preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _SOURCE_KEY: stamp})
+    tmp = target.with_name(target.name + ".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return target
+
+
 def classify_records(
     source: str | Path,
     model: EcosystemModel,
@@ -452,7 +493,6 @@ def classify_records(
     lost or duplicated. At the end the parts are merged into ``out``.
     """
     import json
-    import os
     import shutil
     import time
 
@@ -466,7 +506,7 @@ def classify_records(
     source, out = Path(source), Path(out)
     if out.suffix.lower() != ".parquet":
         raise ConfigError(f"output {str(out)!r}: scores are written as Parquet; name it *.parquet")
-    wanted = list(ecosystems or model.ecosystems)
+    wanted = list(dict.fromkeys(ecosystems or model.ecosystems))
     bad = [e for e in wanted if e not in model.ecosystems]
     if bad:
         raise ConfigError(f"ecosystem(s) {bad} are not in the model; it has {model.ecosystems}")

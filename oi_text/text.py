@@ -178,6 +178,24 @@ def fold(value: str) -> str:
     return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", value))
 
 
+def fold_with_offsets(value: str) -> tuple[str, list[int]]:
+    """:func:`fold`, and for every character of the result the index of the original character
+    it came from (folding can change the length: "ß" -> "ss", "ĳ" -> "ij", accents dropped).
+
+    >>> fold_with_offsets("Straße")
+    ('strasse', [0, 1, 2, 3, 4, 4, 5])
+    """
+    if value.isascii():
+        return value.casefold(), list(range(len(value)))
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(value):
+        f = fold(ch)
+        out.append(f)
+        offsets.extend([i] * len(f))
+    return "".join(out), offsets
+
+
 def tokenize(text: str, *, lowercase: bool = True, split_hyphens: bool = False) -> list[str]:
     """Split text into word tokens.
 

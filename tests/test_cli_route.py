@@ -50,6 +50,30 @@ def test_train_classify_evaluate(tmp_path, tiny):
     assert (tmp_path / "eval" / "pr_ai.png").stat().st_size > 5000
 
 
+def test_evaluate_on_reviewed_labels_that_cover_some_ecosystems_only(tmp_path, tiny):
+    import pandas as pd
+
+    model = tmp_path / "model"
+    run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"])
+    # the per-entry file 'oi-text review labels' writes: each row labels one (record, ecosystem)
+    gold = pd.read_csv(SAMPLE_GOLD, dtype=str, keep_default_na=False)
+    ai_ids = set(gold[gold.ecosystem == "ai"].id)
+    records = pd.read_json(SAMPLE_RECORDS, lines=True, dtype={"id": str})
+    reviewed = pd.DataFrame({"id": records.id[:120], "ecosystem": "ai",
+                             "label": [int(i in ai_ids) for i in records.id[:120]]})
+    reviewed.to_csv(tmp_path / "reviewed.csv", index=False)
+    out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", tmp_path / "reviewed.csv",
+               "--embed-model", tiny, "--device", "cpu"])
+    assert "Evaluated 120 labelled texts (120 labelled for some ecosystems only" in out
+    assert f"ai{reviewed.label.sum():>30}" in out  # ai scored on its 120 reviewed texts
+    assert "quantum" not in out.split("By language")[0]  # no quantum labels: not scored
+
+    reviewed.assign(id="nope").to_csv(tmp_path / "wrong.csv", index=False)
+    res = CliRunner().invoke(main, ["evaluate", str(SAMPLE_RECORDS), "--model", str(model), "--gold",
+                                    str(tmp_path / "wrong.csv"), "--embed-model", str(tiny), "--device", "cpu"])
+    assert res.exit_code == 2 and "none of its (id, ecosystem) pairs occur" in res.output
+
+
 def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):
     model = tmp_path / "model"
     run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai"])
@@ -63,6 +87,12 @@ def test_expand_lists_suggestions(tmp_path):
                "--save-vectors", tmp_path / "w2v.txt"])
     assert "would add" in out and "(word2vec" in out
     assert (tmp_path / "w2v.txt").exists()
+    # a background corpus needs no id column: it only trains the word vectors
+    (tmp_path / "bg.csv").write_text("text\n" + "\n".join(
+        f"Groene waterstof uit elektrolyse in de Eemshaven voor project {i}." for i in range(30)), encoding="utf-8")
+    out = run(["expand", SAMPLE_RECORDS, "--ecosystem", "hydrogen", "--no-embedding", "--list", "--top", "5",
+               "--background", tmp_path / "bg.csv"])
+    assert "would add" in out
 
 
 def test_unknown_ecosystem_is_explained(tmp_path, tiny):

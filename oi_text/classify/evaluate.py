@@ -33,16 +33,22 @@ DEPARTURES = ("dropped", "dropped_positive", "added", "added_positive")
 def evaluation_table(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.ndarray,
                      ecosystems: Sequence[str], min_support: int = 1) -> pd.DataFrame:
     """One row per ecosystem with at least ``min_support`` positives, then ``macro`` and
-    ``micro`` rows over those ecosystems (the :data:`DEPARTURES` counts are summed in both)."""
-    Y, pred_model, pred_keywords = (np.asarray(a, dtype=bool) for a in (Y, pred_model, pred_keywords))
+    ``micro`` rows over those ecosystems (the :data:`DEPARTURES` counts are summed in both).
+
+    ``Y`` is boolean, or 1/0 with -1 for unlabelled entries (reviewed labels cover some
+    ecosystems of a text only): each ecosystem is scored on its labelled texts."""
+    Yi = np.asarray(Y).astype(np.int8)
+    labelled = Yi >= 0
+    pred_model, pred_keywords = (np.asarray(a, dtype=bool) for a in (pred_model, pred_keywords))
     rows = []
     keep = []
     for j, eco in enumerate(ecosystems):
-        support = int(Y[:, j].sum())
+        lab = labelled[:, j]
+        support = int((Yi[lab, j] == 1).sum())
         if support < min_support:
             continue
         keep.append(j)
-        y, m, k = Y[:, j], pred_model[:, j], pred_keywords[:, j]
+        y, m, k = Yi[lab, j] == 1, pred_model[lab, j], pred_keywords[lab, j]
         pm, pk = prf(y, m), prf(y, k)
         rows.append({"ecosystem": eco, "positives": support,
                      "model_precision": pm[0], "model_recall": pm[1], "model_f1": pm[2],
@@ -58,8 +64,9 @@ def evaluation_table(Y: np.ndarray, pred_model: np.ndarray, pred_keywords: np.nd
         for metric in ("precision", "recall", "f1"):
             macro[f"{name}_{metric}"] = float(df[f"{name}_{metric}"].mean())
     micro = {"ecosystem": "micro", **totals}
+    lab = labelled[:, keep]
     for name, pred in (("model", pred_model), ("keywords", pred_keywords)):
-        p, r, f, *_ = prf(Y[:, keep].ravel(), pred[:, keep].ravel())
+        p, r, f, *_ = prf(Yi[:, keep][lab] == 1, pred[:, keep][lab])
         micro.update({f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f})
     return pd.concat([df, pd.DataFrame([macro, micro])], ignore_index=True)[df.columns]
 
@@ -111,16 +118,18 @@ def plot_pr_curves(Y: np.ndarray, scores_model: np.ndarray, scores_keywords: np.
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    Yi = np.asarray(Y).astype(np.int8)
     for j, eco in enumerate(ecosystems):
-        y = Y[:, j].astype(bool)
+        lab = Yi[:, j] >= 0  # -1: unlabelled
+        y = Yi[lab, j] == 1
         if y.sum() < min_support or y.all():
             continue
-        s = np.nan_to_num(scores_model[:, j], nan=0.0)
+        s = np.nan_to_num(scores_model[lab, j], nan=0.0)
         p, r, _ = precision_recall_curve(y, s)
         fig = Figure(figsize=(4.5, 4))
         ax = fig.subplots()
         ax.plot(r, p, label="model", color="#1f77b4")
-        kp, kr, _ = precision_recall_curve(y, scores_keywords[:, j])
+        kp, kr, _ = precision_recall_curve(y, scores_keywords[lab, j])
         ax.plot(kr, kp, ".--", label="keywords (by number of terms)", color="#ff7f0e")
         if thresholds is not None:
             pred = s >= thresholds[j]

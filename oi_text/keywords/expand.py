@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..language import stopwords
-from ..text import fold, tokenize
+from ..text import fold, fold_with_offsets, tokenize
 from .matcher import KeywordMatcher
 from .taxonomy import Taxonomy
 
@@ -140,11 +140,13 @@ class TermExpander:
 
 def _snippet(text: str, term_tokens: list[str], width: int = 90) -> str:
     pattern = r"\W+".join(re.escape(t) for t in term_tokens)
-    m = re.search(pattern, fold(text))
+    folded, offsets = fold_with_offsets(text)
+    m = re.search(pattern, folded)
     if not m:
         return text[:width] + ("…" if len(text) > width else "")
-    a = max(0, m.start() - width // 2)
-    b = min(len(text), m.end() + width // 2)
+    start, end = offsets[m.start()], offsets[m.end() - 1] + 1  # back to the original text
+    a = max(0, start - width // 2)
+    b = min(len(text), end + width // 2)
     return ("…" if a else "") + text[a:b] + ("…" if b < len(text) else "")
 
 

@@ -6,7 +6,8 @@ number of terms.
 
 Decision rule (the keyword-only baseline and the source of weak labels): an ecosystem matches a
 text when at least one of its terms hits and, if one of its *exclusion* terms also hits, at least
-``override`` (default 2) distinct terms hit. "AI-powered app voor sportscholen" (term "ai",
+``override`` (default 2) distinct terms hit (distinct pieces of evidence: two terms hitting the
+same words count once, see :attr:`EcosystemMatch.n_terms`). "AI-powered app voor sportscholen" (term "ai",
 exclusion "app") does not match AI; "deep learning for computer vision, also as an app" does.
 """
 
@@ -52,7 +53,23 @@ class EcosystemMatch:
 
     @property
     def n_terms(self) -> int:
-        return len(self.terms)
+        """Distinct pieces of evidence: terms that only ever hit the same words as other terms
+        count once ("sensors" hit by both ``sensors`` and ``+sensor+`` is one piece; "quantum
+        computer" and "quantum sensing" are two, though ``quantum*`` hits both).
+
+        The hits are grouped into places (overlapping spans); each place contributes the set of
+        terms that hit it, and a set contained in another place's set adds nothing new."""
+        places: list[set[str]] = []
+        end = -1
+        for h in sorted(self.hits, key=lambda h: (h.start, h.end)):
+            if h.start < end:
+                places[-1].add(h.term)
+                end = max(end, h.end)
+            else:
+                places.append({h.term})
+                end = h.end
+        distinct = {frozenset(p) for p in places}
+        return sum(1 for p in distinct if not any(p < q for q in distinct))
 
     @property
     def matched(self) -> bool:
@@ -63,7 +80,7 @@ class EcosystemMatch:
     @property
     def score(self) -> float:
         """Distinct terms, plus a little for repeats; halved when an exclusion hits."""
-        s = self.n_terms + 0.1 * min(len(self.hits) - self.n_terms, 5)
+        s = self.n_terms + 0.1 * min(max(len(self.hits) - self.n_terms, 0), 5)
         return s / 2 if self.excluded_by else s
 
     def explain(self) -> str:

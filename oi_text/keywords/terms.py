@@ -9,7 +9,8 @@ match a hyphen or a space ("3d-printing" matches "3D printing").
 ``quantum*``                   any word starting with the prefix (quantumcomputer, quantumtechnologie)
 ``waterstof+``                 the word alone, or as the first part of a compound (waterstofproductie)
 ``+zuivering``                 the word alone, or as the last part of a compound (afvalwaterzuivering)
-``+membraan+``                 the word anywhere inside a compound (keramischemembraanfilter)
+``+membraan+``                 the word anywhere inside a compound (keramischemembraanfilter);
+                               ``+membraan*`` means the same
 ``=AI``                        case-sensitive whole word (acronyms: ``=ML`` is not "ml")
 ``re:<regex>``                 a regular expression on the original text (escape hatch)
 ============================  =====================================================================
@@ -81,6 +82,11 @@ def parse_term(raw: object, where: str = "") -> Term:
         except re.error as exc:
             raise ConfigError(f"{where}: term {raw!r} is not a valid regular expression ({exc})") from None
     if s.startswith("="):
+        if any(c in s[1:] for c in "*+"):
+            raise ConfigError(
+                f"{where}: term {raw!r}: a case-sensitive term ('=') is a whole word or phrase; it "
+                "takes no '*' or '+' (write the variants out, or use 're:' for a pattern)"
+            )
         words = [w for _, _, w in split_parts(s[1:])]
         if not words:
             raise ConfigError(f"{where}: term {raw!r} has no word after '='")
@@ -100,7 +106,8 @@ def parse_term(raw: object, where: str = "") -> Term:
     if not words:
         raise ConfigError(f"{where}: term {raw!r} has no letters or digits")
     patterns = [TokenPattern("word", w) for w in words]
-    if len(words) == 1 and lead and trail:
+    if len(words) == 1 and lead and (trail or star):
+        # "+membraan+" and "+membraan*": the word anywhere inside a word
         patterns[0] = TokenPattern("infix", words[0])
     else:
         if lead:

@@ -51,6 +51,9 @@ REASONS = {
 NEAR_MISS_BAND = 0.15
 CLAIM_SECONDS = 15 * 60
 FLAGGED_BANDS = 3
+#: the classifier's own vote, for "keywords and classifier disagree": its calibrated probability
+#: at 0.5 (the item threshold is on the blended score's scale, not the probability's)
+CLASSIFIER_VOTE = 0.5
 
 
 class ReviewError(OiTextError):
@@ -168,7 +171,8 @@ class ReviewStore:
             cls = g.get("classifier_score")
             kw = g.get("keyword_match")
             uncertain = (g.score - t).abs()
-            disagree = (kw.astype(bool) != (cls.fillna(0) >= t)) if cls is not None and kw is not None else pd.Series(False, index=g.index)
+            disagree = (cls.notna() & (kw.astype(bool) != (cls >= CLASSIFIER_VOTE))
+                        if cls is not None and kw is not None else pd.Series(False, index=g.index))
             learn = g[g.stratum.isna()].assign(u=uncertain - disagree.astype(float)).nsmallest(learning_per_ecosystem, "u")
             keep = g[g.stratum.notna()].index.union(learn.index)
             g = g.loc[keep]
@@ -381,8 +385,7 @@ class ReviewStore:
         for it in items:
             if it["id"] in decided or it["id"] in claimed:
                 continue
-            cls = it["classifier_score"] if it["classifier_score"] is not None else 0.0
-            disagree = bool(it["keyword_match"]) != (cls >= it["threshold"])
+            disagree = _disagrees(it["keyword_match"], it["classifier_score"])
             k = (not disagree, abs(it["score"] - it["threshold"]))
             if key is None or k < key:
                 best, key = it["id"], k
@@ -502,6 +505,14 @@ class ReviewStore:
                          "matched_terms": "; ".join(json.loads(it["matched_terms"])), "reviewer": d["reviewer"],
                          "decided_at": d["created_at"], "text": it["text"]})
         return pd.DataFrame(rows, columns=["id", "ecosystem", "score", "matched_terms", "reviewer", "decided_at", "text"])
+
+
+def _disagrees(keyword_match: Any, classifier_score: float | None) -> bool:
+    """The keyword rule and the classifier's vote differ (never for an ecosystem without a
+    classifier: no vote)."""
+    if classifier_score is None or classifier_score != classifier_score:
+        return False
+    return bool(keyword_match) != (classifier_score >= CLASSIFIER_VOTE)
 
 
 def _hash(text: str) -> str:

@@ -111,3 +111,14 @@ def test_evaluation_table_rows_and_averages():
     assert swapped.loc["a", ["dropped", "dropped_positive", "added"]].tolist() == [2, 1, 0]
     text = format_table(t)
     assert "dropped (pos)" in text and "2 (1)" in text.splitlines()[1]
+
+
+def test_evaluation_table_scores_each_ecosystem_on_its_labelled_texts():
+    # reviewed labels: text 2 is labelled for a only, text 3 for b only (-1 = unlabelled)
+    Y = np.array([[1, 0], [0, 1], [1, -1], [-1, 0]], dtype=np.int8)
+    model = np.array([[1, 1], [0, 1], [0, 1], [1, 1]], dtype=bool)
+    t = evaluation_table(Y, model, model, ["a", "b"]).set_index("ecosystem")
+    assert t.loc["a", "positives"] == 2 and t.loc["a", "model_recall"] == pytest.approx(0.5)
+    assert t.loc["a", "model_precision"] == pytest.approx(1.0)  # text 3 (unlabelled for a) not counted
+    assert t.loc["b", "model_precision"] == pytest.approx(1 / 3)  # texts 0 and 3 are negatives, text 2 unlabelled
+    assert t.loc["micro", "model_precision"] == pytest.approx(2 / 4)

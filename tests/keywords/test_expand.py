@@ -101,3 +101,12 @@ def test_vectors_are_saved_in_word2vec_format(tmp_path):
     assert "waterstof" in kv.key_to_index
     txt = expander.save_vectors(tmp_path / "w2v.txt")
     assert txt.read_text(encoding="utf-8").split()[1] == str(expander.vector_size)
+
+
+def test_sample_snippets_show_the_term_even_after_length_changing_folding():
+    from oi_text.keywords.expand import _snippet
+
+    # "ß" folds to "ss" and "ĳ" to "ij": offsets in the folded text are not offsets in the text
+    text = "Straße " * 20 + "De Groningse waterstofcentrale draait op wind." + " Meer tekst." * 20
+    assert "waterstofcentrale" in _snippet(text, ["waterstofcentrale"], width=40)
+    assert "ĳsbaan" in _snippet("ĳ" * 50 + " een ĳsbaan op zonne-energie", ["ijsbaan"], width=20)

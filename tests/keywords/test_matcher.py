@@ -24,6 +24,7 @@ def hits(spec, text, eco):
         ("+zuivering", "De afvalwaterzuivering en zuivering van lucht", ["afvalwaterzuivering", "zuivering"]),
         # infix
         ("+membraan+", "keramischemembraanfilters en een membraan", ["keramischemembraanfilters", "membraan"]),
+        ("+membraan*", "keramischemembraanfilters en membraantechniek", ["keramischemembraanfilters", "membraantechniek"]),
         # prefix wildcard
         ("quantum*", "Quantumcomputers, quantum sensing, QuTech", ["Quantumcomputers", "quantum"]),
         # case and diacritics do not matter
@@ -53,6 +54,17 @@ def test_exclusions_veto_single_term_hits_only():
     assert "excluded by" in washing.explain() and "'app'" in washing.explain()
 
 
+def test_terms_hitting_the_same_words_count_once():
+    m = KeywordMatcher({"sensors": {"include": ["sensors", "+sensor+"], "exclude": ["app"]},
+                        "quantum": {"include": ["quantum*", "quantum computer", "quantum sensing"]}})
+    one = m.match("Slimme sensors in een app, en nog meer sensors.")["sensors"]
+    assert one.terms == ["sensors", "+sensor+"] and one.n_terms == 1
+    assert not one.matched  # one word, two patterns: not enough to outweigh the exclusion
+    q = m.match("A quantum computer, quantum sensing, and more quantum.")["quantum"]
+    assert q.n_terms == 2  # quantum* bridges both places, but each adds a term of its own
+    assert m.match("A quantum computer.")["quantum"].n_terms == 1
+
+
 def test_explanations_give_terms_and_offsets():
     m = KeywordMatcher({"hydrogen": {"include": ["waterstof+", "elektrolyse"]}})
     r = m.match("Elektrolyse maakt waterstofgas.")["hydrogen"]
@@ -67,6 +79,7 @@ def test_explanations_give_terms_and_offsets():
         ("", "non-empty"),
         ("wa*", "at least 3 letters"),
         ("water*+", "only allowed at the start"),
+        ("=AI*", "takes no '\\*' or '\\+'"),
         ("wa*ter", "only allowed at the start"),
         ("re:(unclosed", "not a valid regular expression"),
         ("+ +", "no letters or digits"),

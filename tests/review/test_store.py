@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pandas as pd
 import pytest
 
 from oi_text.review.store import Conflict, Forbidden, NotFound, ReviewError, ReviewStore
@@ -151,3 +152,21 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     assert s2.reviewers() == ["anna"]
     with pytest.raises(Conflict, match="exists already"):
         s2.add_reviewer("anna")
+
+
+def test_learning_serves_real_disagreements_first(store):
+    # five unflagged, far-from-threshold items; the keywords match r1-r3. r1: the classifier's
+    # vote (p >= 0.5) says no -> a disagreement. r2: no classifier for it (None) -> no vote, no
+    # disagreement. r3: the classifier agrees. r4: the classifier says yes, the keywords no.
+    rows = [("r0", 0.05, 0.1, False), ("r1", 0.1, 0.2, True), ("r2", 0.1, None, True),
+            ("r3", 0.1, 0.9, True), ("r4", 0.1, 0.7, False)]
+    scores = pd.DataFrame([{"id": rid, "ecosystem": "ai", "score": s, "predicted": False, "matched_terms": [],
+                            "classifier_score": p, "keyword_match": k} for rid, s, p, k in rows])
+    store.create_run("d", scores, {r[0]: f"text {r[0]}" for r in rows}, thresholds={"ai": 0.9},
+                     learning_per_ecosystem=2)
+    served = []
+    for _ in range(2):
+        item = store.next_item("d", "ai", "anna", purpose="learning")
+        served.append(item["record_id"])
+        store.decide(item["id"], "accept", "anna")
+    assert sorted(served) == ["r1", "r4"]
