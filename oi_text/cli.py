@@ -258,6 +258,21 @@ def _encoder_for_model(model_dir: Path, embed_model: str | None, device: str | N
     return _encoder(name, device)
 
 
+def _model_and_encoder(model_dir: Path, embed_model: str | None, device: str | None,
+                       taxonomy_hash: str | None = None):  # type: ignore[no-untyped-def]
+    """A trained model, and the encoder for its embeddings (checked to be the one it was trained
+    with), or None when a fine-tuned head scores every ecosystem and no --embed-model was asked
+    for (the head's own encoder is inside the model directory)."""
+    from .pipeline import EcosystemModel
+
+    model = EcosystemModel.load(model_dir, taxonomy_hash=taxonomy_hash, device=device or "auto")
+    if not model.needs_embeddings and not embed_model:
+        return model, None
+    encoder = _encoder_for_model(model_dir, embed_model, device)
+    model.check_encoder(encoder.model_id, model_dir)
+    return model, encoder
+
+
 def _encoder(embed_model: str | None, device: str | None):  # type: ignore[no-untyped-def]
     from .embed import load_encoder
 
@@ -397,11 +412,10 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     """
 
     from .keywords import load_taxonomy
-    from .pipeline import EcosystemModel, classify_records, records_for_classify
+    from .pipeline import classify_records, records_for_classify
 
-    encoder = _encoder_for_model(model_dir, embed_model, device)
     tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
-    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, taxonomy_hash=tax_hash, device=device or "auto")
+    model, encoder = _model_and_encoder(model_dir, embed_model, device, tax_hash)
     source = records_for_classify(input, out, text_col=text_col, id_col=id_col)
     if source != input:
         text_col, id_col = "text", "id"
@@ -444,12 +458,11 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     from .classify.evaluate import by_language, evaluation_table, format_table, plot_pr_curves
     from .errors import ConfigError
     from .language import detect_language
-    from .pipeline import EcosystemModel, load_texts, read_gold
+    from .pipeline import load_texts, read_gold
 
     if not (label_col or gold):
         raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
-    encoder = _encoder_for_model(model_dir, embed_model, device)
-    model = EcosystemModel.load(model_dir, encoder_id=encoder.model_id, device=device or "auto")
+    model, encoder = _model_and_encoder(model_dir, embed_model, device)
     df = load_texts(input, text_col=text_col, id_col=id_col)
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold)
     labelled = (Y >= 0).any(axis=1)  # reviewed labels may cover some ecosystems of a text only

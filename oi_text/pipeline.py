@@ -139,12 +139,12 @@ class EcosystemModel:
         if X is not None and len(texts) != len(X):
             raise ValueError(f"{len(texts)} texts but {len(X)} embeddings")
         evidence, terms = keyword_evidence(self.matcher, texts, self.ecosystems)
+        if X is None and self.needs_embeddings:
+            raise ValueError("this model scores (some ecosystems) with embeddings: pass X")
         if self.head is not None:
             proba = self.head.predict_proba(texts)
             if X is not None:  # the logistic regressions where the head has no output
                 proba = np.where(np.isnan(proba), self.classifier.predict_proba(X), proba)
-        elif X is None:
-            raise ValueError("this model scores embeddings: pass X")
         else:
             proba = self.classifier.predict_proba(X)
         score = combine_scores(proba, evidence, self.keyword_weight)
@@ -190,6 +190,10 @@ class EcosystemModel:
         return save_model_dir(directory, card, self.classifier.to_arrays(),
                               extra=lambda tmp: self.head.save(tmp / HEAD_DIR))
 
+    def check_encoder(self, encoder_id: str, where: Any = "the model") -> None:
+        """Refuse an encoder other than the one the model was trained with."""
+        _check_encoder(where, self.encoder_id, encoder_id)
+
     @property
     def needs_embeddings(self) -> bool:
         """Whether :meth:`score` needs ``X``: always without a fine-tuned head; with one, only
@@ -204,12 +208,8 @@ class EcosystemModel:
         """Load a model directory; refuse it when the encoder or taxonomy does not match.
         ``device`` is where a fine-tuned head (if the model has one) runs."""
         card, arrays = load_model_dir(directory)
-        if encoder_id is not None and card.get("encoder_id") != encoder_id:
-            raise ModelError(
-                f"{directory}: trained on embeddings from {card.get('encoder_id')!r}, but the encoder "
-                f"in use is {encoder_id!r}. Vectors of different models are not comparable: classify "
-                "with the same --model (and precision) as in training, or retrain"
-            )
+        if encoder_id is not None:
+            _check_encoder(directory, card.get("encoder_id"), encoder_id)
         if taxonomy_hash is not None and card.get("taxonomy_hash") != taxonomy_hash:
             raise ModelError(
                 f"{directory}: trained with taxonomy {card.get('taxonomy_hash')!r}, but the taxonomy "
@@ -228,6 +228,15 @@ class EcosystemModel:
                 raise ModelError(f"{directory}: the fine-tuned head's ecosystems differ from the model's")
         return cls(ecosystems, clf, card["keywords"], card["encoder_id"], card["taxonomy_hash"],
                    float(card.get("keyword_weight", KEYWORD_WEIGHT)), card, head=head)
+
+
+def _check_encoder(where: Any, trained: str | None, given: str) -> None:
+    if trained != given:
+        raise ModelError(
+            f"{where}: trained on embeddings from {trained!r}, but the encoder in use is {given!r}. "
+            "Vectors of different models are not comparable: classify with the same --model (and "
+            "precision) as in training, or retrain"
+        )
 
 
 def train_model(
@@ -252,8 +261,10 @@ def train_model(
     ``target_precision``.
 
     ``head``: an unfitted :class:`~oi_text.classify.finetune.FineTunedHead` (same ecosystems) to
-    fine-tune on the same labels as the logistic regressions; it then gives ``p``. Worth it when
-    hand labels suffice: on weak labels alone it mostly relearns the keywords.
+    fine-tune; it then gives ``p`` where it has an output. It learns from the hand labels
+    (``gold``) only, so ecosystems without enough of them keep the logistic regression; without
+    ``gold`` it learns the weak labels (it then mostly relearns the keywords). Thresholds are
+    tuned on the texts it held out for calibration, not on those it was trained on.
     """
     ecosystems = list(keyword_spec)
     matcher = KeywordMatcher(keyword_spec)
@@ -281,12 +292,20 @@ def train_model(
     if head is not None:
         if list(head.ecosystems) != ecosystems:
             raise ValueError("the fine-tuned head must have the taxonomy's ecosystems, in order")
-        head.fit(texts, Y, W, show_progress=show_progress)
+        if gold is not None and (gold >= 0).any():
+            head.fit(texts, gold, None, show_progress=show_progress)
+        else:
+            head.fit(texts, Y, W, show_progress=show_progress)
     model = EcosystemModel(ecosystems, clf, keyword_spec, encoder_id, taxonomy_hash, keyword_weight, card, matcher,
                            head=head)
     if gold is not None and (gold >= 0).any():
         res = model.score(texts, X)
-        model.tune_thresholds(res.score, gold, target_precision)
+        # with a fine-tuned head, only its held-out texts: on the texts it was trained on its
+        # scores are near 0 or 1 and every threshold looks right
+        rows = head.calibration_rows_ if head is not None else slice(None)
+        model.tune_thresholds(res.score[rows], gold[rows], target_precision)
+        if head is not None:
+            model.card["threshold_choice_on"] = f"{len(rows)} texts held out from fine-tuning"
     return model, weak
 
 

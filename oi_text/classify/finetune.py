@@ -32,11 +32,13 @@ from .model import _platt, _sigmoid
 
 logger = logging.getLogger(__name__)
 
-#: files of the base model directory that describe tokenisation and pooling, copied alongside
-#: the fine-tuned weights so the saved encoder is a complete model directory
-_MODEL_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "normalization.json",
-                "sentence_bert_config.json", "config_sentence_transformers.json", "modules.json",
-                "sentencepiece.bpe.model")
+#: files of the base model directory that are weights (the fine-tuned ones replace them) or
+#: that ``save_pretrained`` writes itself; everything else (tokenizer files of any kind,
+#: sentence-transformers metadata) is copied so the saved encoder is a complete model directory
+_NOT_COPIED_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack", ".onnx", ".ckpt", ".gguf")
+_NOT_COPIED = ("config.json", "model.safetensors.index.json", "pytorch_model.bin.index.json", "generation_config.json")
+#: held-out labels an ecosystem needs (of each class) for its Platt calibration
+MIN_CALIBRATION = 3
 
 
 @dataclass
@@ -100,6 +102,7 @@ class FineTunedHead:
         self.fitted_ = np.zeros(len(self.ecosystems), dtype=bool)
         self.platt_ = np.tile(np.array([1.0, 0.0]), (len(self.ecosystems), 1))
         self.summary_: dict[str, Any] = {}
+        self.calibration_rows_ = np.zeros(0, dtype=np.int64)  # held out from training (for thresholds)
 
     # -----------------------------------------------------------------------------------------
     # set-up
@@ -127,7 +130,8 @@ class FineTunedHead:
         from ..embed.base import resolve_device
 
         self._device = resolve_device(self.device)
-        model = AutoModel.from_pretrained(encoder_dir, local_files_only=True)
+        # fp32 master weights whatever the checkpoint's dtype (updates at lr 3e-5 vanish in bf16/fp16)
+        model = AutoModel.from_pretrained(encoder_dir, local_files_only=True, dtype=torch.float32)
         hidden = int(model.config.hidden_size)
         head = torch.nn.Linear(hidden, max(len(self.ecosystems), 1))
         if head_state is not None:
@@ -148,8 +152,9 @@ class FineTunedHead:
             ids[r, : len(s)] = torch.tensor(s)
             mask[r, : len(s)] = 1
         ids, mask = ids.to(self._device), mask.to(self._device)
-        cuda = self._device.startswith("cuda")
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda):
+        # bf16 autocast where the GPU has it (no loss scaling needed); fp32 elsewhere
+        bf16 = self._device.startswith("cuda") and torch.cuda.is_bf16_supported()
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):
             hidden = self._net["encoder"](input_ids=ids, attention_mask=mask).last_hidden_state
         hidden = hidden.float()
         m = mask[..., None].to(hidden.dtype)
@@ -184,6 +189,7 @@ class FineTunedHead:
         order = rng.permutation(labelled)
         n_cal = int(round(len(order) * s.calibration_fraction))
         cal, train = np.sort(order[:n_cal]), order[n_cal:]
+        self.calibration_rows_ = cal
 
         pos = ((Y[train] == 1) & (W[train] > 0)).sum(axis=0)
         neg = ((Y[train] == 0) & (W[train] > 0)).sum(axis=0)
@@ -242,15 +248,20 @@ class FineTunedHead:
                 bar.close()
         net.eval()
 
-        # calibration on the held-out texts (raw sigmoid where they hold one class only)
+        # calibration on the held-out texts; the raw sigmoid where they hold too few of a class,
+        # or where the fit would reverse the ranking (a slope <= 0 from a handful of labels)
         self.platt_ = np.tile(np.array([1.0, 0.0]), (len(self.ecosystems), 1))
         calibrated = np.zeros(len(self.ecosystems), dtype=bool)
         if len(cal):
             raw = self._raw_logits([texts[i] for i in cal])
             for j in np.where(self.fitted_)[0]:
-                has = Y[cal, j] >= 0
-                if len(np.unique(Y[cal][has, j])) == 2:
-                    self.platt_[j] = _platt(raw[has, j], Y[cal][has, j].astype(int), W[cal][has, j])
+                has = (Y[cal, j] >= 0) & (W[cal, j] > 0)
+                y = Y[cal][has, j].astype(int)
+                if min(int(y.sum()), int((1 - y).sum())) < MIN_CALIBRATION:
+                    continue
+                a, b = _platt(raw[has, j], y, W[cal][has, j])
+                if a > 0:
+                    self.platt_[j] = (a, b)
                     calibrated[j] = True
         self.summary_ = {"texts": len(texts), "trained_on": len(train), "calibrated_on": len(cal),
                          "steps": steps, "final_loss": float(np.mean(losses[-20:])) if losses else None,
@@ -295,10 +306,10 @@ class FineTunedHead:
         directory = Path(directory)
         enc_dir = directory / "encoder"
         self._net["encoder"].save_pretrained(enc_dir, safe_serialization=True)
-        for name in _MODEL_FILES:
-            if (self._dir / name).exists():
-                shutil.copy2(self._dir / name, enc_dir / name)
-        if (self._dir / "1_Pooling").is_dir():
+        for src in self._dir.iterdir():
+            if src.is_file() and src.name not in _NOT_COPIED and not src.name.endswith(_NOT_COPIED_SUFFIXES):
+                shutil.copy2(src, enc_dir / src.name)
+        if (self._dir / "1_Pooling").is_dir():  # sentence-transformers pooling config
             shutil.copytree(self._dir / "1_Pooling", enc_dir / "1_Pooling", dirs_exist_ok=True)
         head = self._net["head"]
         save_file({"weight": head.weight.detach().float().cpu().numpy(),
@@ -315,16 +326,21 @@ class FineTunedHead:
     def load(cls, directory: str | Path, device: str = "auto") -> FineTunedHead:
         """Read a directory written by :meth:`save`."""
         import torch
+        from safetensors import SafetensorError
         from safetensors.numpy import load_file
 
         directory = Path(directory)
         try:
             info = json.loads((directory / "head.json").read_text(encoding="utf-8"))
             arrays = load_file(str(directory / "head.safetensors"))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{directory}: not a fine-tuned head ({exc})") from None
-        self = cls(info["base"], info["ecosystems"], FineTuneSettings(**info["settings"]), device,
-                   info["prefix"], info["pooling"])
+            self = cls(info["base"], info["ecosystems"], FineTuneSettings(**info["settings"]), device,
+                       info["prefix"], info["pooling"])
+            missing = {"weight", "bias", "platt", "fitted"} - set(arrays)
+            if missing:
+                raise KeyError(f"arrays {sorted(missing)}")
+        except (OSError, ValueError, KeyError, TypeError, SafetensorError) as exc:
+            raise ModelError(f"{directory}: not a readable fine-tuned head ({type(exc).__name__}: {exc}); "
+                             "retrain with 'oi-text train --finetune'") from None
         self._tokenizer(directory / "encoder", self.prefix, self.pooling)
         self._max_length = int(info["max_length"])
         self._build(directory / "encoder", {"weight": torch.from_numpy(arrays["weight"]),

@@ -53,12 +53,12 @@ class EcosystemMatch:
 
     @property
     def n_terms(self) -> int:
-        """Distinct pieces of evidence: terms that only ever hit the same words as other terms
-        count once ("sensors" hit by both ``sensors`` and ``+sensor+`` is one piece; "quantum
-        computer" and "quantum sensing" are two, though ``quantum*`` hits both).
-
-        The hits are grouped into places (overlapping spans); each place contributes the set of
-        terms that hit it, and a set contained in another place's set adds nothing new."""
+        """Distinct pieces of evidence, not distinct patterns: the hits are grouped into places
+        (overlapping spans), each place stands for the set of terms that hit it, and the count
+        is the number of different sets, leaving out a set contained in another. So "sensors"
+        hit by both ``sensors`` and ``+sensor+`` is one piece, "sensor ... sensors" too (the
+        first set is inside the second), and "quantum computer ... quantum sensing" two
+        (``quantum*`` hits both, but each adds a term of its own)."""
         places: list[set[str]] = []
         end = -1
         for h in sorted(self.hits, key=lambda h: (h.start, h.end)):

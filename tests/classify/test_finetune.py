@@ -4,6 +4,7 @@ files, plugs into EcosystemModel and the CLI. Runs on CPU with a tiny random XLM
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sklearn.metrics import roc_auc_score
 from oi_text.classify.finetune import FineTunedHead, FineTuneSettings
 from oi_text.cli import main
 from oi_text.datasets import SAMPLE_GOLD, SAMPLE_RECORDS
-from oi_text.errors import ConfigError
+from oi_text.errors import ConfigError, ModelError
 
 from ..embed.conftest import build_tiny_xlmr
 
@@ -67,6 +68,45 @@ def test_head_learns_unseen_texts_and_calibrates_on_held_out_ones(trained):
     s = trained.summary_
     assert s["calibrated_on"] == 32 and s["trained_on"] == 128
     assert s["fitted"] == ["quantum", "water-technology"]
+    assert len(trained.calibration_rows_) == 32
+    assert (trained.platt_[:2, 0] > 0).all()  # calibration never reverses the ranking
+
+
+def test_calibration_needs_a_few_held_out_labels_of_each_class(tiny):
+    texts, Y = corpus(80, 3)
+    Y[:, 1] = 0
+    Y[np.arange(0, 80, 10), 1] = 1  # 8 positives: enough to train, too few left to calibrate
+    head = FineTunedHead(tiny, ["quantum", "water-technology"], FineTuneSettings(epochs=1), device="cpu")
+    head.fit(texts, Y)
+    held = Y[head.calibration_rows_]
+    for j, eco in enumerate(head.ecosystems):
+        enough = min(held[:, j].sum(), (1 - held[:, j]).sum()) >= 3
+        assert (eco in head.summary_["calibrated"]) == bool(enough)
+        if not enough:
+            assert head.platt_[j].tolist() == [1.0, 0.0]  # the raw sigmoid
+    assert head.summary_["calibrated"] == ["quantum"]
+
+
+def test_a_half_precision_checkpoint_is_fine_tuned_in_fp32(tiny, tmp_path):
+    import torch
+    from transformers import AutoModel
+
+    half = tmp_path / "half"
+    shutil.copytree(tiny, half)
+    AutoModel.from_pretrained(half, dtype=torch.float16).save_pretrained(half)
+    texts, Y = corpus(40, 4)
+    head = FineTunedHead(half, ["quantum", "water-technology"], FineTuneSettings(epochs=1), device="cpu").fit(texts, Y)
+    assert {p.dtype for p in head._net.parameters()} == {torch.float32}
+
+
+def test_a_damaged_head_is_refused_with_a_model_error(trained, tmp_path):
+    trained.save(tmp_path / "h")
+    (tmp_path / "h" / "head.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(ModelError, match="not a readable fine-tuned head"):
+        FineTunedHead.load(tmp_path / "h", device="cpu")
+    (tmp_path / "h" / "head.json").write_text("{}")
+    with pytest.raises(ModelError, match="not a readable fine-tuned head"):
+        FineTunedHead.load(tmp_path / "h", device="cpu")
 
 
 def test_head_round_trips_through_safe_files(trained, tmp_path):
@@ -98,7 +138,9 @@ def run(args):
 
 
 def test_cli_finetune_needs_hand_labels_then_trains_classifies_and_evaluates(tmp_path, tiny):
-    common = ["--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"]
+    base = tmp_path / "base"  # a copy, deleted after training: the model directory is complete
+    shutil.copytree(tiny, base)
+    common = ["--model", base, "--device", "cpu", "--ecosystems", "ai,quantum"]
     res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m0"), "--finetune",
                                     *map(str, common)])
     assert res.exit_code == 2 and "--finetune needs hand labels" in res.output
@@ -109,15 +151,16 @@ def test_cli_finetune_needs_hand_labels_then_trains_classifies_and_evaluates(tmp
     assert card["finetuned_head"]["settings"]["epochs"] == 1
     assert card["finetuned_head"]["summary"]["fitted"] == ["ai", "quantum"]
     assert (model / "head" / "encoder" / "model.safetensors").exists()
+    assert "held out from fine-tuning" in card["threshold_choice_on"]
 
+    shutil.rmtree(base)  # the head scores every ecosystem: no base encoder, no embeddings needed
     scores = tmp_path / "scores.parquet"
-    run(["classify", SAMPLE_RECORDS, "--model", model, "--out", scores, "--embed-model", tiny, "--device", "cpu"])
+    run(["classify", SAMPLE_RECORDS, "--model", model, "--out", scores, "--device", "cpu"])
     import pyarrow.parquet as pq
 
     t = pq.read_table(scores).to_pandas()
     assert len(t) == 2 * 555 and t.classifier_score.notna().all()
-    out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", SAMPLE_GOLD, "--embed-model", tiny,
-               "--device", "cpu"])
+    out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", SAMPLE_GOLD, "--device", "cpu"])
     assert "dropped (pos)" in out
 
 
@@ -141,6 +184,19 @@ def test_model_with_head_scores_identically_after_save_and_load(tmp_path, tiny):
     b = again.score(df.text.tolist(), None)
     np.testing.assert_array_equal(a.score, b.score)
     np.testing.assert_array_equal(a.proba, again.head.predict_proba(df.text.tolist()))
+
+    # with hand labels the head learns from them only: quantum has none, so it keeps the
+    # logistic regression, and scoring then needs the embeddings
+    gold = np.full((len(df), 2), -1, dtype=np.int8)
+    gold[:, 0] = [int("ai" in labels) for labels in df.labels]
+    head = FineTunedHead(tiny, ["ai", "quantum"], FineTuneSettings(epochs=1), device="cpu")
+    model, _ = train_model(df.text.tolist(), X, spec, encoder_id=enc.model_id, taxonomy_hash=tax.hash(),
+                           gold=gold, head=head)
+    assert head.fitted_.tolist() == [True, False] and model.needs_embeddings
+    with pytest.raises(ValueError, match="pass X"):
+        model.score(df.text.tolist(), None)
+    res = model.score(df.text.tolist(), X)
+    assert not np.isnan(res.proba).any()
 
 
 @pytest.mark.gpu
