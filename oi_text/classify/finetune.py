@@ -36,7 +36,8 @@ logger = logging.getLogger(__name__)
 #: that ``save_pretrained`` writes itself; everything else (tokenizer files of any kind,
 #: sentence-transformers metadata) is copied so the saved encoder is a complete model directory
 _NOT_COPIED_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack", ".onnx", ".ckpt", ".gguf")
-_NOT_COPIED = ("config.json", "model.safetensors.index.json", "pytorch_model.bin.index.json", "generation_config.json")
+_NOT_COPIED = ("config.json", "model.safetensors.index.json", "pytorch_model.bin.index.json", "generation_config.json",
+               "oi_text_card.json")  # the last: provenance of the base weights, not of these
 #: held-out labels an ecosystem needs (of each class) for its Platt calibration
 MIN_CALIBRATION = 3
 
