@@ -678,7 +678,9 @@ def review_serve(db: str | None, host: str, port: int, half_width: float) -> Non
 @_db_option
 def review_export(run_name: str, out: Path, ecosystem: str | None, db: str | None) -> None:
     """Export the accepted items."""
-    df = _store(db).accepted(run_name, ecosystem)
+    from .review.store import spreadsheet_safe
+
+    df = spreadsheet_safe(_store(db).accepted(run_name, ecosystem))
     if out.suffix.lower() == ".xlsx":
         df.to_excel(out, index=False)
     else:

@@ -395,6 +395,13 @@ def read_gold(
     return Y
 
 
+def _whole_floats(col: Any) -> bool:
+    """A float column holding whole numbers only (ids read from a file as 123.0)."""
+    import pandas as pd
+
+    return pd.api.types.is_float_dtype(col) and bool((col.dropna() % 1 == 0).all())
+
+
 def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None = "id",
                workdir: str | Path | None = None) -> Any:
     """A records DataFrame from a records file, or from any export via ingest (cleaned)."""
@@ -414,15 +421,25 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             df = df.rename(columns={text_col: "text", **({id_col: "id"} if id_col else {})})
             if "id" not in df.columns:
                 df["id"] = [f"{source.stem}:{i + 1}" for i in range(len(df))]
+            if df["id"].isna().any():
+                raise SchemaError(f"{source}: id column {id_col!r} has {int(df['id'].isna().sum())} empty cell(s), "
+                                  f"e.g. row {int(df['id'].isna().to_numpy().argmax()) + 1}; fill them or pass --id-col")
+            if _whole_floats(df["id"]):  # 123.0 -> "123", as ingest writes ids
+                df["id"] = df["id"].astype("Int64")
             df["id"] = df["id"].astype(str)
             df["text"] = df["text"].fillna("").astype(str)
             return df.reset_index(drop=True)
     tmpdir = Path(workdir or tempfile.mkdtemp(prefix="oi_text_"))
     out = tmpdir / (source.name.split(".")[0] + ".records.parquet")
-    ingest(source, ColumnMapping(text=(text_col,), id=id_col), out=out, on_error="skip", dedupe="none")
+    summary = ingest(source, ColumnMapping(text=(text_col,), id=id_col), out=out, on_error="skip", dedupe="none")
     df = load_records(out)
     if df.empty:
         raise SchemaError(f"{source}: no records with text")
+    if summary.rows_kept < summary.rows_read:
+        issues = ", ".join(f"{k} {n}" for k, n in summary.issue_counts.most_common())
+        logger.warning("%s: %d of %d rows not used (%s); 'oi-text ingest %s --report report.csv' lists them "
+                       "row by row", source, summary.rows_read - summary.rows_kept, summary.rows_read, issues,
+                       source.name)
     return df
 
 

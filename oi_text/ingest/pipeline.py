@@ -23,7 +23,7 @@ import pyarrow as pa
 from ..errors import ConfigError, RowErrors, SchemaError, format_columns
 from ..language import detect_language
 from ..records import RECORD_COLUMNS
-from ..text import clean_text, fold, text_hash, tokenize
+from ..text import clean_text, fold, repair_undecodable, text_hash, tokenize
 from .dedupe import ExactIndex, NearDuplicateIndex
 from .mapping import TEXT_COLUMN_GUESSES, ColumnMapping
 from .readers import JsonLineError, ReadOptions, Table, open_table, require_columns, resolve_column
@@ -195,6 +195,9 @@ def _split_orgs(value: Any, seps: str) -> list[str]:
     return out
 
 
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -205,7 +208,7 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, (list, tuple, dict)):
         import json
 
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)  # dates, Decimals in nested cells
     return str(value)
 
 
@@ -570,10 +573,30 @@ def _process(
                     continue
             if len(cells) < ncols:
                 cells = list(cells) + [None] * (ncols - len(cells))
+            if table.delimiter and ncols > 1:
+                # an unclosed quote swallows the rows after it into one cell: its lines then
+                # look like rows of their own (as many delimiters as a row has)
+                swallowed = next((table.columns[i] for i, c in enumerate(cells[:ncols]) if isinstance(c, str)
+                                  and "\n" in c and any(line.count(table.delimiter) >= ncols - 1
+                                                        for line in c.split("\n")[1:])), None)
+                if swallowed is not None and problem(
+                    "bad_row", row_no, swallowed, None,
+                    "the cell runs over several lines that look like rows of their own: an opening "
+                    "quote that is never closed? Those rows are inside this one; fix the quoting",
+                ):
+                    continue
 
             # id
             if plan.id_idx is not None:
                 rid = _cell_text(cells[plan.id_idx]).strip()
+                if _SURROGATE_RE.search(rid):  # bytes not valid in the file's encoding
+                    rid = repair_undecodable(rid)
+                    if problem(
+                        "undecodable", row_no, id_col, rid,
+                        f"bytes in the id not valid in {table.encoding or 'the file encoding'}; "
+                        + ("decoded as cp1252" if policy["undecodable"] == "repair" else "row not used"),
+                    ):
+                        continue
                 if not rid:
                     if problem("missing_id", row_no, id_col, None, "the id cell is empty"):
                         continue

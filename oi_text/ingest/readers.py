@@ -312,6 +312,10 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+# a cell may hold a whole document (the csv module's default cap is 131,072 characters)
+csv.field_size_limit(2**31 - 1)
+
+
 def _open_csv(path: Path, options: ReadOptions, expected: Sequence[str]) -> Table:
     with _open_binary(path) as fh:
         sample = fh.read(_SNIFF_BYTES)
@@ -413,6 +417,8 @@ def _open_xlsx(path: Path, options: ReadOptions, expected: Sequence[str]) -> Tab
     if options.sheet is None:
         visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
         sheet = visible[0] if visible else names[0]
+    elif str(options.sheet) in names:  # a name first, even one that looks like a number ("2023")
+        sheet = str(options.sheet)
     elif isinstance(options.sheet, int) or str(options.sheet).isdigit():
         i = int(options.sheet)
         if not 0 <= i < len(names):
@@ -510,6 +516,8 @@ def _open_jsonl(path: Path) -> Table:
         for i, line in enumerate(fh):
             if i >= 1000:
                 break
+            if i == 0 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
             try:
                 obj = json.loads(line)
             except ValueError:
@@ -529,6 +537,8 @@ def _open_jsonl(path: Path) -> Table:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with _open_binary(path) as fh:
             for line_no, raw in enumerate(fh, start=1):
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
+                    raw = raw[3:]
                 if not raw.strip():
                     continue
                 line = raw.decode("utf-8", errors="surrogateescape")

@@ -8,9 +8,13 @@ reviewed (``a_h`` accepted):
 - precision ``p = sum_h W_h p_h`` with ``W_h = N_h / N`` and ``p_h = a_h / n_h``;
 - its variance ``sum_h W_h^2 p_h (1 - p_h) / n_h * (1 - n_h / N_h)`` (finite population);
 - the 95% interval is a Wilson interval on the Kish effective sample size
-  ``n_eff = p (1 - p) / var`` (exactly Wilson for one stratum); it stays inside [0, 1] and
-  keeps its coverage when precision is near 0 or 1 and few items were reviewed. When every
-  reviewed item in every stratum agrees, the plain stratum sizes are used.
+  ``n_eff = p (1 - p) / var``; it stays inside [0, 1] and keeps its coverage when precision is
+  near 0 or 1 and few items were reviewed (the variance uses ``(a_h + 0.5) / (n_h + 1)`` for
+  ``p_h``, so it is close to, not exactly, Wilson for one stratum). When every reviewed item in
+  every stratum agrees, ``n_eff`` is the number of reviews.
+- strata not reviewed at all are unknown: the interval is widened to their full range (and a
+  stratum reviewed in full has no sampling error), so the estimate is only "done" once every
+  stratum has audit reviews (:meth:`Estimate.done`).
 - true count ``= N * p + M * q`` where ``q`` is the share of positives found among the
   reviewed unflagged items (``M`` of them near the threshold); the interval adds the ends.
 
@@ -71,6 +75,12 @@ class Estimate:
     def half_width(self) -> float:
         return (self.precision_high - self.precision_low) / 2
 
+    def done(self, half_width: float) -> bool:
+        """The precision interval is narrow enough and every flagged stratum has audit reviews."""
+        flagged = [s for name, s in self.strata.items() if name != "near-miss" and s.size]
+        return (self.reviewed > 0 and self.half_width <= half_width
+                and all(s.reviewed > 0 for s in flagged))
+
     def format(self, label: str = "") -> str:
         head = f"{label}: " if label else ""
         return (f"{head}precision {self.precision:.1%} (95% CI {self.precision_low:.1%}-{self.precision_high:.1%}), "
@@ -98,10 +108,10 @@ def stratified_precision(strata: Mapping[str, Stratum]) -> tuple[float, float, f
         ph_var = (s.accepted + 0.5) / (s.reviewed + 1)
         var += w * w * ph_var * (1 - ph_var) / s.reviewed * fpc
     if var <= 0:
-        return p, p, p  # everything reviewed
-    n_eff = p * (1 - p) / var if 0 < p < 1 else sum(s.reviewed for s in reviewed)
-    succ = p * n_eff
-    low, high = wilson(succ, n_eff)
+        low = high = p  # every reviewed stratum was reviewed in full
+    else:
+        n_eff = p * (1 - p) / var if 0 < p < 1 else sum(s.reviewed for s in reviewed)
+        low, high = wilson(p * n_eff, n_eff)
     # strata never reviewed are unknown: widen to their full range
     unseen = (total - covered) / total
     if unseen > 0:

@@ -253,6 +253,13 @@ class ReviewStore:
                 current[e["item_id"]] = e
         return current
 
+    def _standing(self, item_id: int) -> dict[str, Any] | None:
+        """The standing decision on one item (after undos), or None."""
+        events = self.db.query("SELECT * FROM decisions WHERE item_id = ? ORDER BY id", (item_id,))
+        undone = {e["undoes"] for e in events if e["kind"] == "undo"}
+        standing = [e for e in events if e["kind"] != "undo" and e["id"] not in undone]
+        return standing[-1] if standing else None
+
     def decide(self, item_id: int, kind: Kind, reviewer: str, *, event_id: str | None = None,
                reason: str | None = None, note: str | None = None, purpose: Purpose | None = None) -> int:
         """Record a decision (one transaction). Returns the decision id.
@@ -270,6 +277,13 @@ class ReviewStore:
             claim = self.db.query("SELECT reviewer, purpose, expires_at FROM claims WHERE item_id = ?", (item_id,))
             if claim and claim[0]["reviewer"] != reviewer and claim[0]["expires_at"] > time.time():
                 raise Conflict(f"item {item_id} is being reviewed by {claim[0]['reviewer']}")
+            if not (claim and claim[0]["reviewer"] == reviewer):
+                # no claim of the caller's (e.g. a page left open past its claim): never replace
+                # another reviewer's standing decision
+                standing = self._standing(item_id)
+                if standing is not None and standing["reviewer"] != reviewer:
+                    raise Conflict(f"item {item_id} was decided by {standing['reviewer']} meanwhile; "
+                                   "reload the page for the next item")
             if purpose is None:
                 purpose = claim[0]["purpose"] if claim else ("audit" if item["stratum"] else "learning")
             if purpose == "audit" and not item["stratum"]:
@@ -379,7 +393,8 @@ class ReviewStore:
 
     def _next_learning(self, run_id: int, eco: str, decided: set[int], claimed: set[int]) -> int | None:
         items = self.db.query(
-            "SELECT id, score, threshold, classifier_score, keyword_match FROM items WHERE run_id = ? AND ecosystem = ?",
+            "SELECT id, score, threshold, classifier_score, keyword_match FROM items "
+            "WHERE run_id = ? AND ecosystem = ? AND stratum IS NULL",  # never an audit item: no bias
             (run_id, eco))
         best, key = None, None
         for it in items:
@@ -436,7 +451,7 @@ class ReviewStore:
                 continue
             need = reviews_needed(flagged, half_width)
             out.append({"ecosystem": eco, "estimate": est, "needed": sum(need.values()), "plan": need,
-                        "done": est.reviewed > 0 and est.half_width <= half_width,
+                        "done": est.done(half_width),
                         "learning_reviews": learn_by_eco.get(eco, 0)})
         return out
 
@@ -505,6 +520,20 @@ class ReviewStore:
                          "matched_terms": "; ".join(json.loads(it["matched_terms"])), "reviewer": d["reviewer"],
                          "decided_at": d["created_at"], "text": it["text"]})
         return pd.DataFrame(rows, columns=["id", "ecosystem", "score", "matched_terms", "reviewer", "decided_at", "text"])
+
+
+def spreadsheet_safe(df: Any) -> Any:
+    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas: a cell starting with
+    ``=``, ``+``, ``-``, ``@`` or a tab/carriage return gets a leading apostrophe (record texts
+    come from outside sources; Excel evaluates such cells in .xlsx and .csv alike)."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = df.copy()
+    for col in out.columns:
+        if is_object_dtype(out[col]) or is_string_dtype(out[col]):
+            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                        for v in out[col]]
+    return out
 
 
 def _disagrees(keyword_match: Any, classifier_score: float | None) -> bool:

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
-from ..review.store import REASONS, ReviewError, ReviewStore  # noqa: E402
+from ..review.store import REASONS, ReviewError, ReviewStore, spreadsheet_safe  # noqa: E402
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 COOKIE = "oi_text_token"
@@ -102,7 +102,7 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
                 "precision": est.precision, "precision_low": est.precision_low, "precision_high": est.precision_high,
                 "count": est.count, "count_low": est.count_low, "count_high": est.count_high,
                 "half_width": est.half_width, "target_half_width": half_width,
-                "reviews_needed": sum(need.values()), "done": est.reviewed > 0 and est.half_width <= half_width,
+                "reviews_needed": sum(need.values()), "done": est.done(half_width),
                 "text": est.format()}
 
     # ----------------------------------------------------------------------------------------- pages
@@ -150,7 +150,7 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
 
     @app.get("/run/{run}/export.{fmt}")
     def export(run: str, fmt: str, ecosystem: str | None = None, who: str = Depends(reviewer)) -> Response:
-        df = store.accepted(run, ecosystem)
+        df = spreadsheet_safe(store.accepted(run, ecosystem))
         name = f"{run}-accepted" + (f"-{ecosystem}" if ecosystem else "")
         if fmt == "csv":
             return Response(df.to_csv(index=False), media_type="text/csv",

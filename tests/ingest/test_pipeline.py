@@ -264,3 +264,50 @@ def test_large_file_is_streamed_with_bounded_memory(tmp_path):
     assert int(kept) == 120_000
     # the file is ~60 MB; reading it whole into pandas would take several times that
     assert float(grown_mb) < 0.5 * size_mb, f"memory grew {grown_mb} MB for a {size_mb:.0f} MB file"
+
+
+def test_unclosed_quote_is_reported_not_silently_swallowing_rows(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text('id;text;jaar\n1;"Een gewone regel";2020\n2;"Slim wonen met sensoren;2021\n'
+                    '3;Een derde project over waterstof;2022\n4;Een vierde over qubits;2023\n', encoding="utf-8")
+    s = ingest(path, ColumnMapping(text=("text",), id="id"), out=tmp_path / "r.parquet")
+    assert s.issue_rows["bad_row"] == [3]
+    assert "never closed" in next(i.detail for i in s.issues if i.kind == "bad_row")
+    assert load_records(tmp_path / "r.parquet").id.tolist() == ["1"]
+
+
+def test_messy_cells_id_bytes_long_texts_and_nested_dates(tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # a stray cp1252 byte in an id, and a text longer than the csv module's default field limit
+    long_text = "Waterstof uit wind. " * 8000  # 160,000 characters
+    path = tmp_path / "in.csv"
+    path.write_bytes("id;text\n0;Een coöperatie, één café en één naïeve ideeënbus.\n".encode()  # UTF-8
+                     + b"Caf\xe9-1;Een project over koffie en warmte uit restwarmte.\n"
+                     + b'2;"' + long_text.encode() + b'"\n')
+    s = ingest(path, ColumnMapping(text=("text",), id="id"), out=tmp_path / "r.parquet")
+    df = load_records(tmp_path / "r.parquet")
+    assert df.id.tolist() == ["0", "Café-1", "2"] and len(df.text[2]) > 150_000
+    assert s.issue_rows["undecodable"] == [3]
+    # nested Parquet cells with dates are kept as JSON text
+    t = pa.table({"id": ["a"], "text": ["Een project over zonnepanelen op daken."],
+                  "meta": [{"start": datetime.date(2021, 3, 1)}]})
+    pq.write_table(t, tmp_path / "in.parquet")
+    ingest(tmp_path / "in.parquet", ColumnMapping(text=("text",), id="id"), out=tmp_path / "r2.parquet")
+    assert "2021-03-01" in load_records(tmp_path / "r2.parquet").meta[0]
+
+
+def test_load_texts_says_which_rows_it_did_not_use(tmp_path, caplog):
+    from oi_text.pipeline import load_texts
+
+    path = tmp_path / "in.csv"
+    path.write_text("nr,tekst\n1,Een project over waterstof\n1,Dubbel id\n2,\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        df = load_texts(path, text_col="tekst", id_col="nr")
+    assert df.id.tolist() == ["1"]
+    assert "2 of 3 rows not used" in caplog.text and "duplicate_id 1" in caplog.text
+    pd.DataFrame({"nr": [1.0, 2.0], "tekst": ["a b c", "d e f"]}).to_parquet(tmp_path / "f.parquet")
+    assert load_texts(tmp_path / "f.parquet", text_col="tekst", id_col="nr").id.tolist() == ["1", "2"]

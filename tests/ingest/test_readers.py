@@ -67,6 +67,34 @@ def test_excel_sep_hint_line_is_honoured(tmp_path):
     assert [r for r, _ in table.iter_rows()] == [3, 4, 5]
 
 
+def test_excel_sep_hint_beats_sniffing(tmp_path):
+    # every line splits into 3 on ',' and into 2 on ';': sniffing alone would pick ','
+    lines = ["id;titel, korte, omschrijving", "1;Waterstof, wind, zon", "2;Qubits, ionen, fotonen"]
+    path = tmp_path / "hint.csv"
+    path.write_text("sep=;\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    table = open_table(path)
+    assert table.delimiter == ";" and table.columns == ["id", "titel, korte, omschrijving"]
+    (tmp_path / "nohint.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert open_table(tmp_path / "nohint.csv").delimiter == ","
+
+
+def test_sheet_named_like_a_number_and_jsonl_with_a_byte_order_mark(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "2022"
+    wb.active.append(["id", "text"])
+    wb.active.append(["a", "projecten van 2022"])
+    ws = wb.create_sheet("2023")
+    ws.append(["id", "text"])
+    ws.append(["b", "projecten van 2023"])
+    wb.save(tmp_path / "years.xlsx")
+    rows = list(open_table(tmp_path / "years.xlsx", ReadOptions(sheet="2023")).iter_rows())
+    assert rows[0][1] == ["b", "projecten van 2023"]
+    (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"id": "p1", "text": "eerste regel"}\n{"id": "p2", "text": "tweede"}\n')
+    assert [r[1] for r in open_table(tmp_path / "bom.jsonl").iter_rows()] == [["p1", "eerste regel"], ["p2", "tweede"]]
+
+
 def test_sniff_encoding_mostly_utf8_with_a_stray_byte():
     sample = ("Coöperatie één " * 50).encode("utf-8") + b"caf\xe9 " + ("naïef " * 50).encode("utf-8")
     assert sniff_encoding(sample) == "utf-8"

@@ -14,7 +14,7 @@ def test_wilson_matches_the_textbook_values():
     assert wilson(0, 0) == (0.0, 1.0)
 
 
-def test_single_stratum_is_exactly_wilson_with_fpc_ignored_for_large_populations():
+def test_single_stratum_is_close_to_wilson_with_fpc_ignored_for_large_populations():
     p, lo, hi = stratified_precision({"all": Stratum(10**9, 40, 60)})
     assert p == pytest.approx(0.4)
     wl = wilson(40, 100)
@@ -77,3 +77,15 @@ def test_planner_asks_for_fewer_reviews_as_they_come_in():
     assert sum(reviews_needed(some, 0.05).values()) < sum(plan0.values())
     full = {"a": Stratum(10, 9, 1)}
     assert reviews_needed(full, 0.05) == {"a": 0}
+
+
+def test_a_stratum_reviewed_in_full_does_not_hide_one_never_reviewed():
+    # tied scores give a one-item band; reviewing it says nothing about the other 60 items
+    strata = {"flagged 0.55": Stratum(1, accepted=1), "flagged 0.80": Stratum(60)}
+    p, lo, hi = stratified_precision(strata)
+    assert hi - lo > 0.9  # the unseen stratum's full range, not a 100-100% interval
+    est = estimate(strata)
+    assert not est.done(0.05)
+    # once every stratum has reviews and the interval is narrow, it is done
+    full = {"flagged 0.55": Stratum(1, accepted=1), "flagged 0.80": Stratum(60, accepted=60)}
+    assert estimate(full).done(0.05) and estimate(full).half_width == 0

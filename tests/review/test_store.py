@@ -170,3 +170,38 @@ def test_learning_serves_real_disagreements_first(store):
         served.append(item["record_id"])
         store.decide(item["id"], "accept", "anna")
     assert sorted(served) == ["r1", "r4"]
+
+
+def test_learning_never_takes_audit_items(run):
+    audit = {it["id"] for it in run.db.query("SELECT id FROM items WHERE stratum IS NOT NULL")}
+    for _ in range(25):
+        item = run.next_item("demo", "ai", "anna", purpose="learning")
+        assert item["id"] not in audit and item["stratum"] is None
+        run.decide(item["id"], "reject", "anna")
+    assert run.estimate("demo", "ai").reviewed == 0
+
+
+def test_a_stale_page_cannot_replace_another_reviewers_decision(run, monkeypatch):
+    import time as _time
+
+    from oi_text.review import store as store_mod
+
+    item = run.next_item("demo", "ai", "anna")
+    later = _time.time() + 16 * 60  # anna's claim has expired; bob is served her item
+    monkeypatch.setattr(store_mod.time, "time", lambda: later)
+    bob_item = run.next_item("demo", "ai", "bob")
+    assert bob_item["id"] == item["id"]
+    run.decide(item["id"], "accept", "bob")
+    with pytest.raises(Conflict, match="decided by bob meanwhile"):
+        run.decide(item["id"], "reject", "anna")  # anna's old page
+    assert run.estimate("demo", "ai").strata[item["stratum"]].accepted == 1
+
+
+def test_exports_cannot_run_formulas():
+    from oi_text.review.store import spreadsheet_safe
+
+    df = pd.DataFrame({"id": ["r1", "r2"], "text": ["=HYPERLINK(\"http://x\")", "Gewone tekst - met streepje"],
+                       "score": [0.9, 0.8]})
+    safe = spreadsheet_safe(df)
+    assert safe.text.tolist() == ["'=HYPERLINK(\"http://x\")", "Gewone tekst - met streepje"]
+    assert safe.score.tolist() == [0.9, 0.8] and df.text[0].startswith("=")
