@@ -308,6 +308,8 @@ class ReviewStore:
         as a new event. Returns the undone decision."""
         event_id = event_id or uuid.uuid4().hex
         with self.db.transaction():
+            if self.db.query("SELECT id FROM decisions WHERE event_id = ?", (event_id,)):
+                raise Conflict(f"undo {event_id} was recorded already (a replayed request); nothing was changed")
             if decision_id is None:
                 params: tuple[Any, ...] = (reviewer,)
                 sql = ("SELECT d.* FROM decisions d JOIN items i ON i.id = d.item_id JOIN runs r ON r.id = i.run_id "
@@ -335,6 +337,10 @@ class ReviewStore:
                     (event_id, target["item_id"], reviewer, target["purpose"], target["stratum"], target["id"], now()))
             except self.db.integrity_errors:
                 raise Conflict(f"undo {event_id} was recorded already (a replayed request)") from None
+            # the item goes back to the reviewer who undid it: served next, to decide again
+            self.db.execute("DELETE FROM claims WHERE item_id = ?", (target["item_id"],))
+            self.db.execute("INSERT INTO claims (item_id, reviewer, purpose, expires_at) VALUES (?, ?, ?, ?)",
+                            (target["item_id"], reviewer, target["purpose"], time.time() + CLAIM_SECONDS))
         return target
 
     def decisions(self, run: str) -> list[dict[str, Any]]:
@@ -355,13 +361,13 @@ class ReviewStore:
         t_now = time.time()
         with self.db.transaction():
             self.db.execute("DELETE FROM claims WHERE expires_at < ?", (t_now,))
-            mine = self.db.query(
+            decided = set(self._current(info.id, ecosystem))  # standing decisions (undone ones are not)
+            mine = [r["item_id"] for r in self.db.query(
                 "SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id WHERE c.reviewer = ? AND c.purpose = ? "
-                "AND i.run_id = ? AND i.ecosystem = ? AND c.item_id NOT IN (SELECT item_id FROM decisions WHERE kind != 'undo')",
-                (reviewer, purpose, info.id, ecosystem))
+                "AND i.run_id = ? AND i.ecosystem = ? ORDER BY c.expires_at DESC",
+                (reviewer, purpose, info.id, ecosystem)) if r["item_id"] not in decided]
             if mine:
-                return self.item(mine[0]["item_id"])
-            decided = set(self._current(info.id, ecosystem))
+                return self.item(mine[0])
             claimed = {r["item_id"] for r in self.db.query("SELECT item_id FROM claims")}
             if purpose == "audit":
                 item_id = self._next_audit(info.id, ecosystem, decided, claimed)

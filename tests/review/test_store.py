@@ -205,3 +205,15 @@ def test_exports_cannot_run_formulas():
     safe = spreadsheet_safe(df)
     assert safe.text.tolist() == ["'=HYPERLINK(\"http://x\")", "Gewone tekst - met streepje"]
     assert safe.score.tolist() == [0.9, 0.8] and df.text[0].startswith("=")
+
+
+def test_undo_gives_the_item_back_to_decide_again_and_a_replayed_undo_is_refused(run):
+    item = run.next_item("demo", "ai", "anna")
+    run.decide(item["id"], "accept", "anna")
+    run.undo("anna", run="demo", event_id="u1")
+    assert run.next_item("demo", "ai", "bob")["id"] != item["id"]  # held for anna, not handed to bob
+    assert run.next_item("demo", "ai", "anna")["id"] == item["id"]  # served to her next, to redo
+    with pytest.raises(Conflict, match="replayed"):
+        run.undo("anna", run="demo", event_id="u1")  # the same request again, nothing left to undo: 409
+    run.decide(item["id"], "reject", "anna")
+    assert [d["kind"] for d in run.decisions("demo")] == ["accept", "undo", "reject"]
