@@ -332,7 +332,7 @@ class _Writer:
                 self._pq = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
             self._pq.write_table(table)
             return
-        df = table.to_pandas()
+        df = table.to_pandas(integer_object_nulls=True)  # years stay 2021, not 2021.0, with gaps
         if self._fh is None:
             self._fh = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close/abort)
         if self.suffix == ".csv":

@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import json
+import logging
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ..errors import InputError, SchemaError, format_columns
+
+logger = logging.getLogger(__name__)
 
 Format = Literal["csv", "xlsx", "parquet", "jsonl"]
 
@@ -535,6 +538,7 @@ def _open_jsonl(path: Path) -> Table:
     index = {c: i for i, c in enumerate(columns)}
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        late: set[str] = set()
         with _open_binary(path) as fh:
             for line_no, raw in enumerate(fh, start=1):
                 if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
@@ -552,8 +556,13 @@ def _open_jsonl(path: Path) -> Table:
                 values: list[Any] = [None] * len(columns)
                 for key, value in obj.items():
                     i = index.get(key)
-                    if i is None:
-                        continue  # keys first seen after line 1000 are not read
+                    if i is None:  # the columns come from the first 1000 lines
+                        if key not in late:
+                            late.add(key)
+                            logger.warning("%s: line %d: key %r first appears after the first 1000 lines, which "
+                                           "set the columns; it is not read (put a line with it near the top)",
+                                           path, line_no, key)
+                        continue
                     values[i] = value
                 yield line_no, values
 

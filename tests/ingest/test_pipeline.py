@@ -189,9 +189,12 @@ def test_several_text_columns_are_joined(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_csv_and_jsonl_output(tmp_path, suffix):
-    ingest(_csv(tmp_path, GOOD), MAPPING, out=tmp_path / f"r{suffix}")
+    bad_year = "P4;Project;Zon;Zonnepanelen op de daken van boerderijen in Drenthe en Friesland.;onbekend;"
+    ingest(_csv(tmp_path, GOOD + [bad_year]), MAPPING, out=tmp_path / f"r{suffix}")
     df = load_records(tmp_path / f"r{suffix}")
-    assert df.id.tolist() == ["P1", "P2", "P3"]
+    assert df.id.tolist() == ["P1", "P2", "P3", "P4"]
+    raw = (tmp_path / f"r{suffix}").read_text(encoding="utf-8")
+    assert "2021" in raw and "2021.0" not in raw  # whole years, also beside a missing one
 
 
 def test_passthrough_columns(tmp_path):

@@ -249,3 +249,13 @@ def test_no_text_column_and_no_guess_is_an_error(tmp_path):
     path = write_csv(tmp_path / "in.csv", ROWS, header=("a", "b", "c"))
     with pytest.raises(SchemaError, match=r"no text column given.*--text-col.*'a', 'b', 'c'"):
         ingest(path)
+
+
+def test_jsonl_key_first_seen_late_is_named_not_silently_dropped(tmp_path, caplog):
+    lines = [json.dumps({"id": f"p{i}", "text": "tekst"}) for i in range(1100)]
+    lines.append(json.dumps({"id": "p1100", "text": "tekst", "fonds": "EFRO"}))
+    (tmp_path / "late.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = open_table(tmp_path / "late.jsonl")
+    with caplog.at_level("WARNING"):
+        assert len(list(table.iter_rows())) == 1101
+    assert "line 1101: key 'fonds' first appears after the first 1000 lines" in caplog.text
