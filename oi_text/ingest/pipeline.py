@@ -571,11 +571,13 @@ def _process(
                     f"last column (an unquoted delimiter in the text?)",
                 ):
                     continue
-            if len(cells) < ncols:
+            short = len(cells) < ncols
+            if short:
                 cells = list(cells) + [None] * (ncols - len(cells))
-            if table.delimiter and ncols > 1:
-                # an unclosed quote swallows the rows after it into one cell: its lines then
-                # look like rows of their own (as many delimiters as a row has)
+            if short and table.delimiter and ncols > 1:
+                # an unclosed quote swallows the rest of the row and the rows after it into one
+                # cell: the row comes out short, and the cell's lines look like rows of their own
+                # (a properly quoted text over several lines leaves the row its full width)
                 swallowed = next((table.columns[i] for i, c in enumerate(cells[:ncols]) if isinstance(c, str)
                                   and "\n" in c and any(line.count(table.delimiter) >= ncols - 1
                                                         for line in c.split("\n")[1:])), None)

@@ -277,6 +277,11 @@ def test_unclosed_quote_is_reported_not_silently_swallowing_rows(tmp_path):
     assert s.issue_rows["bad_row"] == [3]
     assert "never closed" in next(i.detail for i in s.issues if i.kind == "bad_row")
     assert load_records(tmp_path / "r.parquet").id.tolist() == ["1"]
+    # a properly quoted text over several lines, full of delimiters, is a normal row
+    path.write_text('id;text;jaar\n1;"Eerste regel; met; puntkomma\'s\nTweede regel;a;b;c";2020\n'
+                    '2;"Nog een project";2021\n', encoding="utf-8")
+    s = ingest(path, ColumnMapping(text=("text",), id="id"), out=tmp_path / "r.parquet")
+    assert "bad_row" not in s.issue_counts and s.rows_kept == 2
 
 
 def test_messy_cells_id_bytes_long_texts_and_nested_dates(tmp_path):
