@@ -146,6 +146,8 @@ class FineTunedHead:
     def _logits(self, batch: list[list[int]]):  # -> torch.Tensor [B, E] (float32)
         import torch
 
+        from ..embed.packed import pool_padded
+
         longest = max(len(s) for s in batch)
         ids = torch.full((len(batch), longest), self._pad, dtype=torch.long)
         mask = torch.zeros((len(batch), longest), dtype=torch.long)
@@ -157,15 +159,7 @@ class FineTunedHead:
         bf16 = self._device.startswith("cuda") and torch.cuda.is_bf16_supported()
         with torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):
             hidden = self._net["encoder"](input_ids=ids, attention_mask=mask).last_hidden_state
-        hidden = hidden.float()
-        m = mask[..., None].to(hidden.dtype)
-        if self._pooling == "cls":
-            pooled = hidden[:, 0]
-        elif self._pooling == "max":
-            pooled = hidden.masked_fill(m == 0, float("-inf")).amax(1)
-        else:
-            pooled = (hidden * m).sum(1) / (m.sum(1).sqrt() if self._pooling == "mean_sqrt_len" else m.sum(1))
-        return self._net["head"](pooled)
+        return self._net["head"](pool_padded(hidden.float(), mask, self._pooling))
 
     # -----------------------------------------------------------------------------------------
     # training and prediction

@@ -565,7 +565,7 @@ class TransformersEncoder:
     def _forward(self, seqs: list[list[int]]):  # -> torch.Tensor [B, H]
         import torch
 
-        from .packed import pool_packed
+        from .packed import pool_packed, pool_padded
 
         dev = self._device
         lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
@@ -609,12 +609,4 @@ class TransformersEncoder:
         # equal lengths need no mask (and spare transformers a device sync on it)
         same = bool(lengths.min() == longest)
         hidden = self._model(input_ids=ids_t, attention_mask=None if same else mask_t).last_hidden_state.float()
-        m = mask_t[..., None].to(hidden.dtype)
-        if self._pooling == "cls":
-            return hidden[:, 0]
-        if self._pooling == "max":
-            return hidden.masked_fill(m == 0, float("-inf")).amax(1)
-        sums = (hidden * m).sum(1)
-        if self._pooling == "mean_sqrt_len":
-            return sums / m.sum(1).sqrt()
-        return sums / m.sum(1)
+        return pool_padded(hidden, mask_t, self._pooling)

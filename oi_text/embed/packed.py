@@ -127,3 +127,15 @@ def pool_packed(hidden: torch.Tensor, seg: torch.Tensor, cu: torch.Tensor, mode:
     if mode == "mean_sqrt_len":
         return sums / lengths.sqrt()[:, None]
     return sums / lengths[:, None]
+
+
+def pool_padded(hidden: torch.Tensor, mask: torch.Tensor, mode: str) -> torch.Tensor:
+    """Pool ``[B, L, H]`` hidden states of padded texts (``mask`` ``[B, L]``, 1 = token) ->
+    ``[B, H]`` (mean, cls, max or mean_sqrt_len), as :func:`pool_packed` does for packed ones."""
+    if mode == "cls":
+        return hidden[:, 0]
+    m = mask[..., None].to(hidden.dtype)
+    if mode == "max":
+        return hidden.masked_fill(m == 0, float("-inf")).amax(1)
+    sums = (hidden * m).sum(1)
+    return sums / (m.sum(1).sqrt() if mode == "mean_sqrt_len" else m.sum(1))

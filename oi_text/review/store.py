@@ -245,20 +245,12 @@ class ReviewStore:
         """The standing decision per item (after undos)."""
         sql = ("SELECT d.* FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.run_id = ?"
                + (" AND i.ecosystem = ?" if ecosystem else "") + " ORDER BY d.id")
-        events = self.db.query(sql, (run_id, ecosystem) if ecosystem else (run_id,))
-        undone = {e["undoes"] for e in events if e["kind"] == "undo"}
-        current: dict[int, dict[str, Any]] = {}
-        for e in events:  # the latest standing event per item wins; undo restores the one before
-            if e["kind"] != "undo" and e["id"] not in undone:
-                current[e["item_id"]] = e
-        return current
+        return _standing(self.db.query(sql, (run_id, ecosystem) if ecosystem else (run_id,)))
 
     def _standing(self, item_id: int) -> dict[str, Any] | None:
         """The standing decision on one item (after undos), or None."""
         events = self.db.query("SELECT * FROM decisions WHERE item_id = ? ORDER BY id", (item_id,))
-        undone = {e["undoes"] for e in events if e["kind"] == "undo"}
-        standing = [e for e in events if e["kind"] != "undo" and e["id"] not in undone]
-        return standing[-1] if standing else None
+        return _standing(events).get(item_id)
 
     def decide(self, item_id: int, kind: Kind, reviewer: str, *, event_id: str | None = None,
                reason: str | None = None, note: str | None = None, purpose: Purpose | None = None) -> int:
@@ -526,6 +518,13 @@ class ReviewStore:
                          "matched_terms": "; ".join(json.loads(it["matched_terms"])), "reviewer": d["reviewer"],
                          "decided_at": d["created_at"], "text": it["text"]})
         return pd.DataFrame(rows, columns=["id", "ecosystem", "score", "matched_terms", "reviewer", "decided_at", "text"])
+
+
+def _standing(events: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The standing decision per item from decision events in id order: the latest one that is
+    not an undo and was not undone (an undo restores the one before)."""
+    undone = {e["undoes"] for e in events if e["kind"] == "undo"}
+    return {e["item_id"]: e for e in events if e["kind"] != "undo" and e["id"] not in undone}
 
 
 def spreadsheet_safe(df: Any) -> Any:
