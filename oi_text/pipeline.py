@@ -25,7 +25,7 @@ Scoring (:meth:`EcosystemModel.score`): for ecosystem *e* and text *x*
   classifier may move a text across a border the keywords drew, not merely agree that it lies
   near it. Overlap stays possible: a text the keywords place in two ecosystems keeps both.
 - ``predicted`` = ``score >= threshold`` (per ecosystem; tuned for a target precision when gold
-  or reviewed labels exist, else 0.5).
+  or reviewed labels exist, on cross-fitted scores (:func:`cross_fitted_proba`), else 0.5).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ KEYWORD_WEIGHT = 0.4
 DEFAULT_THRESHOLD = 0.5
 #: distinct terms (with no exclusion hit) that the classifier cannot overturn
 STRONG_TERMS = 2
+#: folds of the cross-fitted scores that thresholds are tuned on (see :func:`cross_fitted_proba`)
+TUNING_FOLDS = 5
 #: sub-directory of a model directory holding a fine-tuned head
 HEAD_DIR = "head"
 
@@ -299,14 +301,51 @@ def train_model(
     model = EcosystemModel(ecosystems, clf, keyword_spec, encoder_id, taxonomy_hash, keyword_weight, card, matcher,
                            head=head)
     if gold is not None and (gold >= 0).any():
+        # thresholds are tuned on scores of texts the classifiers did not learn from: on the
+        # texts they were trained on, their p is optimistic and the target precision is met on
+        # paper only. With a fine-tuned head, only its held-out texts; the logistic regressions
+        # (trained on every text) are cross-fitted on those.
         res = model.score(texts, X)
-        # with a fine-tuned head, only its held-out texts: on the texts it was trained on its
-        # scores are near 0 or 1 and every threshold looks right
-        rows = head.calibration_rows_ if head is not None else slice(None)
-        model.tune_thresholds(res.score[rows], gold[rows], target_precision)
-        if head is not None:
-            model.card["threshold_choice_on"] = f"{len(rows)} texts held out from fine-tuning"
+        rows = head.calibration_rows_ if head is not None else np.where((gold >= 0).any(axis=1))[0]
+        lr = clf.fitted_ & (~head.fitted_ if head is not None else True)
+        oof = cross_fitted_proba(X, Y, W, ecosystems, rows, texts, columns=np.where(lr)[0], C=C)
+        proba = res.proba[rows].copy()
+        proba[:, lr] = np.where(np.isnan(oof[:, lr]), proba[:, lr], oof[:, lr])  # a fold too small to fit
+        sub = KeywordEvidence(ecosystems, evidence.n_terms[rows], evidence.matched[rows], evidence.excluded[rows])
+        model.tune_thresholds(combine_scores(proba, sub, keyword_weight), gold[rows], target_precision)
+        model.card["threshold_choice_on"] = (
+            f"{len(rows)} texts held out from fine-tuning" if head is not None else
+            f"cross-fitted scores of {len(rows)} hand-labelled texts ({TUNING_FOLDS} folds)")
     return model, weak
+
+
+def cross_fitted_proba(
+    X: np.ndarray, Y: np.ndarray, W: np.ndarray, ecosystems: Sequence[str], rows: np.ndarray,
+    texts: Sequence[str], *, columns: np.ndarray | None = None, folds: int = TUNING_FOLDS,
+    C: float = 1.0, seed: int = 0,
+) -> np.ndarray:
+    """Classifier ``p`` for ``rows`` (``(len(rows), E)``, nan outside ``columns``) from
+    classifiers that did not learn from them: ``rows`` are split into ``folds`` (equal texts stay
+    together, so a duplicate cannot vote for its twin), and each fold is scored by a
+    :class:`MultiLabelClassifier` trained on every other row, with the same labels ``Y`` and
+    weights ``W`` (weak labels included)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    E = len(ecosystems)
+    cols = np.arange(E) if columns is None else np.asarray(columns, dtype=np.int64)
+    out = np.full((len(rows), E), np.nan, dtype=np.float32)
+    if not len(rows) or not len(cols):
+        return out
+    _, group = np.unique(np.asarray([texts[i] for i in rows], dtype=object).astype(str), return_inverse=True)
+    fold_of_group = np.random.default_rng(seed).permutation(group.max() + 1) % max(2, folds)
+    fold = fold_of_group[group]
+    names = [ecosystems[j] for j in cols]
+    for k in np.unique(fold):
+        held = rows[fold == k]
+        train = np.ones(len(X), dtype=bool)
+        train[held] = False
+        clf = MultiLabelClassifier(C=C).fit(X[train], Y[train][:, cols], names, sample_weight=W[train][:, cols])
+        out[np.ix_(np.where(fold == k)[0], cols)] = clf.predict_proba(X[held])
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

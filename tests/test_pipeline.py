@@ -19,6 +19,7 @@ from oi_text.pipeline import (
     EcosystemModel,
     classify_records,
     combine_scores,
+    cross_fitted_proba,
     read_gold,
     train_model,
 )
@@ -147,6 +148,34 @@ def test_gold_labels_tune_thresholds(setup):
         if y.sum() >= 5 and "precision >= 0.90" in how:
             assert (pred & y).sum() / pred.sum() >= 0.9, eco
     assert "precision >= 0.90 on labelled data" in model.card["threshold_choice"]["ai"]
+    assert model.card["threshold_choice_on"] == f"cross-fitted scores of {len(df)} hand-labelled texts (5 folds)"
+
+
+def test_cross_fitted_scores_come_from_classifiers_that_never_saw_the_text():
+    """Labels that are pure noise on features wide enough to memorise them: the classifier
+    trained on all rows ranks its own training labels almost perfectly (the optimism a
+    threshold tuned on them inherits); the cross-fitted scores rank them by chance. Half the
+    texts appear twice (same vector, same label): a twin in another fold would leak the label."""
+    from sklearn.metrics import roc_auc_score
+
+    from oi_text.classify.model import MultiLabelClassifier
+
+    rng = np.random.default_rng(3)
+    n = 160
+    X = l2_normalize(rng.normal(size=(n, 300)).astype(np.float32))
+    texts = [f"project {i}" for i in range(n)]
+    X[n // 2:] = X[:n // 2]  # the second half repeats the first
+    texts[n // 2:] = texts[:n // 2]
+    y = (rng.random(n // 2) < 0.35).astype(np.int8)
+    Y = np.r_[y, y][:, None]
+    W = np.ones(Y.shape, dtype=np.float32)
+    in_sample = MultiLabelClassifier(C=10.0).fit(X, Y, ["a"], sample_weight=W).predict_proba(X)[:, 0]
+    assert roc_auc_score(Y[:, 0], in_sample) > 0.95
+    oof = cross_fitted_proba(X, Y, W, ["a"], np.arange(n), texts, C=10.0)[:, 0]
+    assert not np.isnan(oof).any()
+    assert roc_auc_score(Y[:, 0], oof) < 0.7
+    # twins share a fold, so they get the same cross-fitted score
+    np.testing.assert_allclose(oof[: n // 2], oof[n // 2:])
 
 
 def test_classify_resumes_after_a_crash_without_duplicates(setup, tmp_path):
