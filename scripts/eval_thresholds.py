@@ -86,9 +86,9 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     args = ap.parse_args()
 
+    import corpora
     import pandas as pd
 
-    import corpora
     from oi_text.classify.weak import labels_matrix
     from oi_text.datasets import load_sample
     from oi_text.embed import load_encoder
