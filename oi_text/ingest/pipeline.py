@@ -568,7 +568,7 @@ def _process(
                 if problem(
                     "bad_row", row_no, None, None,
                     f"{len(cells)} fields but the header has {ncols}: {n_extra} value(s) beyond the "
-                    f"last column (an unquoted delimiter in the text?)",
+                    f"last column (an unquoted delimiter in the text, or a column without a name in the header?)",
                 ):
                     continue
             short = len(cells) < ncols

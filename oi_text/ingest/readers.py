@@ -196,9 +196,16 @@ def _find_header(
     return 0
 
 
-def _header_names(cells: list[Any]) -> list[str]:
-    """Column names from header cells: trimmed; blanks become ``column_<n>``; repeats get a suffix."""
+def _header_names(cells: list[Any], sample: Sequence[Sequence[Any]] = ()) -> tuple[list[str], list[int]]:
+    """Column names from header cells: trimmed; blanks become ``column_<n>``; repeats get a suffix.
+
+    Unnamed columns at the right are dropped (Excel's empty right-hand columns), unless they hold
+    data in ``sample`` (data rows under the header): a value in some row, and more than half the
+    rows, at least two, that wide (a stray unquoted delimiter in a few rows does not make a column). Such
+    columns, also those beyond the header's last cell, are kept as ``column_<n>``. Returns the
+    names and the 0-based positions of the unnamed columns kept that way."""
     names: list[str] = []
+    unnamed: set[int] = set()
     seen: dict[str, int] = {}
     for i, cell in enumerate(cells):
         name = re.sub(r"\s+", " ", str(cell)).strip() if cell is not None else ""
@@ -206,16 +213,28 @@ def _header_names(cells: list[Any]) -> list[str]:
             name = name[1:]
         if not name:
             name = f"column_{i + 1}"
+            unnamed.add(i)
         if name in seen:
             seen[name] += 1
             name = f"{name}_{seen[name]}"
         else:
             seen[name] = 1
         names.append(name)
-    # drop trailing unnamed columns (Excel's empty right-hand columns)
-    while names and re.fullmatch(r"column_\d+", names[-1]) and len(names) > 1:
+
+    def holds_data(i: int) -> bool:
+        wide = sum(1 for row in sample if len(row) > i)
+        return wide >= 2 and 2 * wide > len(sample) and any(len(row) > i and not _is_blank(row[i:i + 1]) for row in sample)
+
+    width = max((len(row) for row in sample), default=0)
+    extra = [i for i in range(len(names), width) if holds_data(i)]
+    if extra:
+        for i in range(len(names), max(extra) + 1):
+            names.append(f"column_{i + 1}")
+            unnamed.add(i)
+    while len(names) > 1 and len(names) - 1 in unnamed and not holds_data(len(names) - 1):
+        unnamed.discard(len(names) - 1)
         names.pop()
-    return names
+    return names, sorted(i for i in unnamed if holds_data(i))
 
 
 def _is_blank(cells: Sequence[Any]) -> bool:
@@ -253,7 +272,14 @@ def _locate_header(
                 yield row_no, cells
 
     above = sum(1 for r, _ in head if r < header_row_no)
-    return header_row_no, _header_names(header_cells), above, rows
+    names, unnamed = _header_names(header_cells, [cells for _, cells in head[idx + 1:]])
+    if unnamed:
+        listed = ", ".join(f"{i + 1} ('{names[i]}')" for i in unnamed)
+        logger.warning("%s: column(s) %s of %s have no name in the header (row %d) but hold data: "
+                       "kept under that name (use it in the column mapping, e.g. --text-col column_3) or "
+                       "name them in the file",
+                       path, listed, where or "the file", header_row_no)
+    return header_row_no, names, above, rows
 
 
 # ---------------------------------------------------------------------------------------------
