@@ -3,6 +3,11 @@
 Routes call :class:`~oi_text.review.store.ReviewStore` methods; there is no SQL here. Reviewers
 identify themselves with a named token (cookie after ``/login?token=...``, or an
 ``Authorization: Bearer`` header for the JSON API). Every text is escaped by the templates.
+
+Cross-site requests: the cookie is ``SameSite=Strict``; the sign-in link only shows a "sign in
+as NAME" button (a link from another site cannot switch a browser to another reviewer's token
+unseen), and every POST whose ``Origin`` (or, without it, ``Referer``) names another host is
+refused (403). Scripts that send neither header, with a Bearer token, are not affected.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 from .._optional import require
 
 require("fastapi", "the review web page")
+from urllib.parse import urlsplit  # noqa: E402
+
 from fastapi import Depends, FastAPI, Form, HTTPException, Request  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 from fastapi.templating import Jinja2Templates  # noqa: E402
@@ -66,6 +73,13 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
             token = auth[7:].strip()
         return store.reviewer(token)
 
+    def same_origin(request: Request) -> None:
+        """Refuse a POST sent by a page of another site (its browser names that site)."""
+        source = request.headers.get("origin") or request.headers.get("referer")
+        if source and urlsplit(source).netloc != request.headers.get("host"):  # "null" has no host
+            raise HTTPException(403, f"cross-site request refused (from {source.split('?')[0]!r}); "
+                                     "open the review page on this server instead")
+
     def reviewer(request: Request) -> str:
         name = reviewer_or_none(request)
         if name is None:
@@ -109,17 +123,22 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, token: str | None = None) -> Response:
+        """The sign-in form; with ``?token=`` (the link add-reviewer prints) a "sign in as NAME"
+        button: following a link never changes who the browser reviews as by itself."""
         if token:
-            if store.reviewer(token) is None:
+            name = store.reviewer(token)
+            if name is None:
                 return TEMPLATES.TemplateResponse(request, "login.html", {"error": "unknown token"}, status_code=401)
-            resp = RedirectResponse("/", status_code=303)
-            resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=30 * 86400)
-            return resp
+            return TEMPLATES.TemplateResponse(request, "login.html", {"error": None, "token": token, "name": name})
         return TEMPLATES.TemplateResponse(request, "login.html", {"error": None})
 
-    @app.post("/login")
+    @app.post("/login", dependencies=[Depends(same_origin)])
     def login_form(request: Request, token: str = Form(...)) -> Response:
-        return login_page(request, token)
+        if store.reviewer(token) is None:
+            return TEMPLATES.TemplateResponse(request, "login.html", {"error": "unknown token"}, status_code=401)
+        resp = RedirectResponse("/", status_code=303)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=30 * 86400)
+        return resp
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request, who: str = Depends(reviewer)) -> Response:
@@ -165,13 +184,13 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
 
     # ----------------------------------------------------------------------------------------- API
 
-    @app.post("/api/decisions", status_code=201)
+    @app.post("/api/decisions", status_code=201, dependencies=[Depends(same_origin)])
     def post_decision(body: DecisionIn, who: str = Depends(reviewer)) -> dict[str, Any]:
         did = store.decide(body.item_id, body.kind, who, event_id=body.event_id, reason=body.reason,  # type: ignore[arg-type]
                            note=body.note, purpose=body.purpose)  # type: ignore[arg-type]
         return {"decision_id": did}
 
-    @app.post("/api/undo")
+    @app.post("/api/undo", dependencies=[Depends(same_origin)])
     def post_undo(body: UndoIn, who: str = Depends(reviewer)) -> dict[str, Any]:
         target = store.undo(who, event_id=body.event_id, decision_id=body.decision_id, run=body.run)
         return {"undone": target["id"], "item_id": target["item_id"]}

@@ -34,13 +34,39 @@ def test_sign_in_sets_a_cookie_and_pages_need_it(setup):
     store, client, anna, _ = setup
     r = client.get("/", headers={"accept": "text/html"})
     assert r.status_code == 401 and "Sign in" in r.text
+    # the link add-reviewer prints shows a button; following it sets nothing
     r = client.get(f"/login?token={anna}", follow_redirects=False)
+    assert r.status_code == 200 and "Sign in as anna" in r.text and "set-cookie" not in r.headers
+    r = client.post("/login", data={"token": anna}, follow_redirects=False,
+                    headers={"origin": "http://testserver", "referer": f"http://testserver/login?token={anna}"})
     assert r.status_code == 303 and COOKIE in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+    assert "samesite=strict" in r.headers["set-cookie"].lower()
     client.cookies.set(COOKIE, anna)
     r = client.get("/")
     assert r.status_code == 200 and "demo" in r.text and "signed in as anna" in r.text
     r = client.get("/login?token=wrong")
     assert r.status_code == 401 and "unknown token" in r.text
+    r = client.post("/login", data={"token": "wrong"})
+    assert r.status_code == 401 and "unknown token" in r.text
+
+
+def test_posts_from_another_site_are_refused(setup):
+    """A page elsewhere cannot sign a browser in as another reviewer, nor decide in its name."""
+    store, client, anna, bob = setup
+    for origin in ({"origin": "https://evil.example"}, {"referer": "https://evil.example/page"}, {"origin": "null"}):
+        r = client.post("/login", data={"token": bob}, headers=origin, follow_redirects=False)
+        assert r.status_code == 403 and "cross-site request refused" in r.json()["detail"]
+        assert "set-cookie" not in r.headers
+    item = store.next_item("demo", "ai", "anna")
+    body = {"item_id": item["id"], "kind": "accept", "event_id": "evt-cross-site-1"}
+    r = client.post("/api/decisions", json=body, headers={**auth(anna), "origin": "https://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/api/undo", json={"event_id": "evt-cross-site-2"}, headers={**auth(anna), "origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert store.decisions("demo") == []
+    # the review page itself (same host) and scripts without an Origin header are served
+    r = client.post("/api/decisions", json=body, headers={**auth(anna), "origin": "http://testserver"})
+    assert r.status_code == 201
 
 
 def test_review_page_escapes_text_and_highlights_terms(setup):
