@@ -291,7 +291,8 @@ def _encoder(embed_model: str | None, device: str | None):  # type: ignore[no-un
               help="Optional gold labels as CSV id,ecosystem (long form).")
 @click.option("--ecosystems", help="Train only these ecosystem ids (comma-separated) [all].")
 @click.option("--target-precision", type=click.FloatRange(0.05, 1.0), default=0.8, show_default=True,
-              help="With gold labels: per-ecosystem threshold for this precision.")
+              help="With gold labels: per-ecosystem threshold for this precision, estimated on "
+                   "cross-fitted scores (where no threshold reaches it: the most precise one).")
 @click.option("--finetune", is_flag=True,
               help="Also fine-tune the encoder with a multi-label head on the labels (needs hand "
                    "labels; slow on CPU, meant for a GPU).")
@@ -658,7 +659,10 @@ def review_status(run_name: str, half_width: float, db: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (127.0.0.1 = this machine only).")
 @click.option("--port", default=8765, show_default=True)
 @click.option("--half-width", type=click.FloatRange(0.005, 0.5), default=0.05, show_default=True)
-def review_serve(db: str | None, host: str, port: int, half_width: float) -> None:
+@click.option("--public-url", "public_urls", multiple=True, metavar="URL",
+              help="Behind a reverse proxy: the address reviewers open (e.g. https://review.example.org); "
+                   "POSTs from it are accepted. Repeat for several.")
+def review_serve(db: str | None, host: str, port: int, half_width: float, public_urls: tuple[str, ...]) -> None:
     """Serve the review page (FastAPI) on http://HOST:PORT/."""
     from ._optional import require
 
@@ -667,7 +671,8 @@ def review_serve(db: str | None, host: str, port: int, half_width: float) -> Non
 
     store = _store(db)
     click.echo(f"review page on http://{host}:{port}/  (store: {store.db.url}); Ctrl+C stops")
-    uvicorn.run(create_app(store, half_width=half_width), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(store, half_width=half_width, public_urls=public_urls), host=host, port=port,
+                log_level="warning")
 
 
 @review.command("export", context_settings=CONTEXT_SETTINGS)

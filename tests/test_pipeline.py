@@ -176,6 +176,9 @@ def test_cross_fitted_scores_come_from_classifiers_that_never_saw_the_text():
     assert roc_auc_score(Y[:, 0], oof) < 0.7
     # twins share a fold, so they get the same cross-fitted score
     np.testing.assert_allclose(oof[: n // 2], oof[n // 2:])
+    # scoring only the first copies: the twins (not among the rows scored) are held out too
+    first = cross_fitted_proba(X, Y, W, ["a"], np.arange(n // 2), texts, C=10.0)[:, 0]
+    assert roc_auc_score(y, first) < 0.75
 
 
 def test_classify_resumes_after_a_crash_without_duplicates(setup, tmp_path):

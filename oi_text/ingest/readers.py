@@ -199,11 +199,12 @@ def _find_header(
 def _header_names(cells: list[Any], sample: Sequence[Sequence[Any]] = ()) -> tuple[list[str], list[int]]:
     """Column names from header cells: trimmed; blanks become ``column_<n>``; repeats get a suffix.
 
-    Unnamed columns at the right are dropped (Excel's empty right-hand columns), unless they hold
-    data in ``sample`` (data rows under the header): a value in some row, and more than half the
-    rows, at least two, that wide (a stray unquoted delimiter in a few rows does not make a column). Such
-    columns, also those beyond the header's last cell, are kept as ``column_<n>``. Returns the
-    names and the 0-based positions of the unnamed columns kept that way."""
+    Unnamed columns at the right are dropped (Excel's empty right-hand columns), unless the
+    column holds data: a value in more than half of the ``sample`` rows (data rows under the
+    header), at least two. A header cell is needed: values beyond the header's last cell are
+    left for the row check to report (an unquoted delimiter in the text looks just like them,
+    and taking them for a column would cut those texts short). Returns the names and the 0-based
+    positions of the unnamed columns kept."""
     names: list[str] = []
     unnamed: set[int] = set()
     seen: dict[str, int] = {}
@@ -222,15 +223,9 @@ def _header_names(cells: list[Any], sample: Sequence[Sequence[Any]] = ()) -> tup
         names.append(name)
 
     def holds_data(i: int) -> bool:
-        wide = sum(1 for row in sample if len(row) > i)
-        return wide >= 2 and 2 * wide > len(sample) and any(len(row) > i and not _is_blank(row[i:i + 1]) for row in sample)
+        filled = sum(1 for row in sample if len(row) > i and not _is_blank(row[i:i + 1]))
+        return filled >= 2 and 2 * filled > len(sample)
 
-    width = max((len(row) for row in sample), default=0)
-    extra = [i for i in range(len(names), width) if holds_data(i)]
-    if extra:
-        for i in range(len(names), max(extra) + 1):
-            names.append(f"column_{i + 1}")
-            unnamed.add(i)
     while len(names) > 1 and len(names) - 1 in unnamed and not holds_data(len(names) - 1):
         unnamed.discard(len(names) - 1)
         names.pop()

@@ -61,9 +61,21 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
-    """The review application over ``store``."""
+def _host(value: str | None, scheme: str = "") -> str:
+    """``host[:port]`` lower-cased, without the scheme's default port."""
+    host = (value or "").strip().lower()
+    for default, schemes in ((":80", ("", "http")), (":443", ("", "https"))):
+        if host.endswith(default) and scheme in schemes:
+            host = host[: -len(default)]
+    return host
+
+
+def create_app(store: ReviewStore, *, half_width: float = 0.05, public_urls: tuple[str, ...] = ()) -> FastAPI:
+    """The review application over ``store``. ``public_urls``: the address(es) reviewers open
+    when the page runs behind a reverse proxy that rewrites the Host header (POSTs from those
+    origins are accepted as well as from the Host the request names)."""
     app = FastAPI(title="oi_text review", docs_url=None, redoc_url=None)
+    public = {_host(urlsplit(u).netloc, urlsplit(u).scheme) for u in public_urls}
     matchers: dict[tuple[str, str], Any] = {}
 
     def reviewer_or_none(request: Request) -> str | None:
@@ -76,9 +88,15 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05) -> FastAPI:
     def same_origin(request: Request) -> None:
         """Refuse a POST sent by a page of another site (its browser names that site)."""
         source = request.headers.get("origin") or request.headers.get("referer")
-        if source and urlsplit(source).netloc != request.headers.get("host"):  # "null" has no host
-            raise HTTPException(403, f"cross-site request refused (from {source.split('?')[0]!r}); "
-                                     "open the review page on this server instead")
+        if not source:
+            return
+        parts = urlsplit(source)  # "null" (an opaque origin) has no host and is refused
+        forwarded = (request.headers.get("x-forwarded-host") or "").split(",")[0]
+        allowed = public | {_host(request.headers.get("host")), _host(forwarded)}
+        if not parts.netloc or _host(parts.netloc, parts.scheme) not in allowed - {""}:
+            raise HTTPException(403, f"cross-site request refused (from {source.split('?')[0]!r}); open the "
+                                     "review page on this server, or behind a proxy start it with "
+                                     "'oi-text review serve --public-url URL'")
 
     def reviewer(request: Request) -> str:
         name = reviewer_or_none(request)

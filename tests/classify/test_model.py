@@ -91,11 +91,26 @@ def test_choose_threshold_for_target_precision():
     assert t == pytest.approx(s[4]) and "precision >= 0.70" in how
     t, how = choose_threshold(y, s, target_precision=0.75)
     assert t == pytest.approx(s[2])
-    # a perfect top 3 is not proof of perfect precision: the F1-best cut (top 5, F1 0.8) instead
+    # a perfect top 3 is not proof of perfect precision: 1.0 is out of reach, and the cut with
+    # the highest estimated precision is taken (top 3, 0.8)
     t, how = choose_threshold(y, s, target_precision=1.0)
-    assert t == pytest.approx(s[4]) and "not reachable" in how
+    assert t == pytest.approx(s[2]) and "highest reachable precision 0.80" in how and "not reachable" in how
     t, how = choose_threshold(np.zeros(10, bool), s)
     assert t == 0.5 and "one class" in how
+
+
+def test_asking_for_more_precision_never_gives_less():
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(10, dtype=bool), rng.random(60) < 0.5]
+    s = np.linspace(1, 0, len(y))
+    got = []
+    for target in (0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0):
+        t, _ = choose_threshold(y, s, target_precision=target)
+        pred = s >= t
+        got.append(((pred & y).sum() / pred.sum(), target))
+    precisions = [p for p, _ in got]
+    assert precisions == sorted(precisions), got
+    assert precisions[-1] == 1.0  # the perfect top 10 when nothing reaches the target
 
 
 def test_evaluation_table_rows_and_averages():

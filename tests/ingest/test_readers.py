@@ -262,34 +262,40 @@ def test_jsonl_key_first_seen_late_is_named_not_silently_dropped(tmp_path, caplo
 
 
 def test_unnamed_column_that_holds_data_is_kept_not_reported_as_broken_rows(tmp_path, caplog):
-    """A trailing header cell left blank (or no header cell at all) over a column with data:
-    kept as column_<n>; empty right-hand columns and a stray unquoted comma in one row are not
-    columns."""
+    """A header cell left blank over a column with data: kept as column_<n>, with a warning.
+    Not columns: empty right-hand columns, a stray unquoted comma, and values beyond the
+    header's last cell (those rows are reported, never silently cut short)."""
     rows = [f"S-{i:03d},Start-up {i},Wij bouwen sensoren voor waterleidingen (nummer {i}).,Utrecht" for i in range(8)]
     blank_cell = tmp_path / "blank_cell.csv"
     blank_cell.write_text("id,naam,omschrijving,\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    mapping = ColumnMapping(text=("omschrijving",), id="id")
+    table = open_table(blank_cell)
+    assert table.columns == ["id", "naam", "omschrijving", "column_4"]
+    assert "column(s) 4 ('column_4')" in caplog.text and "have no name in the header" in caplog.text
+    s = ingest(blank_cell, mapping, out=tmp_path / "r.parquet")
+    assert "bad_row" not in s.issue_counts and s.rows_kept == 8
+    assert load_records(tmp_path / "r.parquet").column_4.tolist() == ["Utrecht"] * 8
+
+    # no header cell at all: every row is reported, with the hint
     no_cell = tmp_path / "no_cell.csv"
     no_cell.write_text("id,naam,omschrijving\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    mapping = ColumnMapping(text=("omschrijving",), id="id")
-    for path in (blank_cell, no_cell):
-        caplog.clear()
-        table = open_table(path)
-        assert table.columns == ["id", "naam", "omschrijving", "column_4"]
-        assert "column(s) 4 ('column_4')" in caplog.text and "have no name in the header" in caplog.text
-        s = ingest(path, mapping, out=tmp_path / "r.parquet")
-        assert "bad_row" not in s.issue_counts and s.rows_kept == 8
-        assert load_records(tmp_path / "r.parquet").column_4.tolist() == ["Utrecht"] * 8
+    assert open_table(no_cell).columns == ["id", "naam", "omschrijving"]
+    s = ingest(no_cell, mapping, out=tmp_path / "r.parquet", on_error="skip")
+    assert s.issue_rows["bad_row"] == list(range(2, 10))
+    assert "a column without a name in the header?" in next(i.detail for i in s.issues if i.kind == "bad_row")
 
     # empty right-hand columns (a spreadsheet export) are dropped, as before
     empty = tmp_path / "empty.csv"
     empty.write_text("id,naam,omschrijving,,\n" + "\n".join(r.rsplit(",", 1)[0] + ",," for r in rows) + "\n",
                      encoding="utf-8")
     assert open_table(empty).columns == ["id", "naam", "omschrijving"]
-    # one row with an unquoted comma is a broken row, not a fourth column
+    # unquoted commas in the text, even in most rows, under a header with a blank last cell:
+    # values in a minority of rows do not make a column, and those rows are reported
     stray = tmp_path / "stray.csv"
-    lines = [r.rsplit(",", 1)[0] for r in rows]
-    lines[2] = lines[2].replace("sensoren", "sensoren, pompen")
-    stray.write_text("id,naam,omschrijving\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    lines = [r.rsplit(",", 1)[0] + "," for r in rows]
+    for i in (1, 4, 6):
+        lines[i] = lines[i].replace("sensoren", "sensoren, pompen")
+    stray.write_text("id,naam,omschrijving,\n" + "\n".join(lines) + "\n", encoding="utf-8")
     assert open_table(stray).columns == ["id", "naam", "omschrijving"]
-    s = ingest(stray, mapping, out=tmp_path / "r.parquet")
-    assert s.issue_rows["bad_row"] == [4] and s.rows_kept == 7
+    s = ingest(stray, mapping, out=tmp_path / "r.parquet", on_error="skip")
+    assert s.issue_rows["bad_row"] == [3, 6, 8] and s.rows_kept == 5

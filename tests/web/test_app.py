@@ -69,6 +69,24 @@ def test_posts_from_another_site_are_refused(setup):
     assert r.status_code == 201
 
 
+def test_behind_a_reverse_proxy_the_public_address_is_accepted(setup):
+    """nginx passes Host: 127.0.0.1:8765 by default while the browser says Origin:
+    https://review.example.org; the public address (--public-url) or X-Forwarded-Host vouch
+    for it. Host names compare case-blind and without the scheme's default port."""
+    store, _, anna, _ = setup
+    proxied = {"host": "127.0.0.1:8765", "origin": "https://review.example.org"}
+    plain = TestClient(create_app(store))
+    assert plain.post("/login", data={"token": anna}, headers=proxied, follow_redirects=False).status_code == 403
+    behind = TestClient(create_app(store, public_urls=("https://Review.Example.org/",)))
+    assert behind.post("/login", data={"token": anna}, headers=proxied, follow_redirects=False).status_code == 303
+    forwarded = {**proxied, "x-forwarded-host": "review.example.org"}
+    assert plain.post("/login", data={"token": anna}, headers=forwarded, follow_redirects=False).status_code == 303
+    same = {"host": "Review.Example.org:80", "origin": "http://review.example.org"}
+    assert plain.post("/login", data={"token": anna}, headers=same, follow_redirects=False).status_code == 303
+    other_port = {"host": "review.example.org:8080", "origin": "http://review.example.org:9090"}
+    assert plain.post("/login", data={"token": anna}, headers=other_port, follow_redirects=False).status_code == 403
+
+
 def test_review_page_escapes_text_and_highlights_terms(setup):
     store, client, anna, _ = setup
     client.cookies.set(COOKIE, anna)
