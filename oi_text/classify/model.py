@@ -209,7 +209,7 @@ class MultiLabelClassifier:
 def choose_threshold(y_true: np.ndarray, scores: np.ndarray, target_precision: float = 0.8,
                      default: float = 0.5) -> tuple[float, str]:
     """The lowest threshold whose precision reaches ``target_precision`` (most recall), else
-    the F1-best one. Returns ``(threshold, how)``.
+    the most precise one. Returns ``(threshold, how)``.
 
     Precision above a cut of ``k`` texts with ``tp`` positives is estimated as
     ``(tp + 1) / (k + 2)`` (Laplace's rule: a uniform prior), so a handful of top texts cannot

@@ -16,12 +16,11 @@ import html
 import io
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .._optional import require
 
 require("fastapi", "the review web page")
-from urllib.parse import urlsplit  # noqa: E402
-
 from fastapi import Depends, FastAPI, Form, HTTPException, Request  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 from fastapi.templating import Jinja2Templates  # noqa: E402
