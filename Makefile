@@ -57,7 +57,7 @@ demo: install
 	@echo
 	@echo "Open the review page on the demo run:"
 	@echo "    $(BIN)/oi-text review serve --db $(OUT)/review.sqlite"
-	@echo "then open the sign-in link printed above (http://127.0.0.1:8765/login?token=...) in a browser."
+	@echo "then open the sign-in link printed above (http://127.0.0.1:8765/login?token=...) in a browser and press \"Sign in as analyst\"."
 
 test: dev
 	$(BIN)/python -m pytest -q
