@@ -422,26 +422,23 @@ def read_gold(
                 Y[i, j] = 1 if str(lab).strip() in ("1", "true", "True", "accept") else 0
             if not (Y >= 0).any():
                 raise SchemaError(f"{gold_file}: none of its (id, ecosystem) pairs occur in the records and model")
-            if unknown:
-                logger.warning("labels for ecosystems the model does not have (not in the taxonomy, or left out "
-                           "with --ecosystems), ignored: %s", sorted(unknown)[:20])
-            return Y
-        for rid, eco in zip(gold["id"], gold["ecosystem"]):
-            i = rows.get(rid)
-            if i is None:
-                continue
-            Y[i] = np.where(Y[i] < 0, 0, Y[i])
-            if eco:
-                j = index.get(eco)
-                if j is None:
-                    unknown.add(eco)
-                else:
-                    Y[i, j] = 1
-        if not (Y >= 0).any():
-            raise SchemaError(f"{gold_file}: none of its ids occur in the records")
+        else:
+            for rid, eco in zip(gold["id"], gold["ecosystem"]):
+                i = rows.get(rid)
+                if i is None:
+                    continue
+                Y[i] = np.where(Y[i] < 0, 0, Y[i])
+                if eco:
+                    j = index.get(eco)
+                    if j is None:
+                        unknown.add(eco)
+                    else:
+                        Y[i, j] = 1
+            if not (Y >= 0).any():
+                raise SchemaError(f"{gold_file}: none of its ids occur in the records")
     if unknown:
         logger.warning("labels for ecosystems the model does not have (not in the taxonomy, or left out "
-                           "with --ecosystems), ignored: %s", sorted(unknown)[:20])
+                       "with --ecosystems), ignored: %s", sorted(unknown)[:20])
     return Y
 
 

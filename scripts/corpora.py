@@ -138,5 +138,30 @@ def label_frame(corpus: Corpus, records: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def evaluation_sets(ecosystems: list[str], wanted: set[str] | frozenset[str] = frozenset()):
+    """Yield ``(name, records, targets, corpus)`` for oi_text's sample data (``corpus`` None) and
+    each corpus in ../shared/data (skipped, with a message, when absent); ``targets`` maps a
+    target name to ``(ecosystem ids, bool array aligned to records)``. ``wanted``: only these."""
+    import tempfile
+
+    from oi_text.classify.weak import labels_matrix
+    from oi_text.datasets import load_sample
+
+    if not wanted or "sample" in wanted:
+        df = load_sample()
+        Y = labels_matrix(df.labels, ecosystems)
+        yield "sample", df, {e: ([e], Y[:, j].astype(bool)) for j, e in enumerate(ecosystems) if Y[:, j].any()}, None
+    if not available():
+        print("\n../shared/data is not present: the real corpora are skipped.")
+        return
+    work = Path(tempfile.mkdtemp(prefix="oi_eval_"))
+    for c in CORPORA:
+        if wanted and c.name not in wanted:
+            continue
+        records = ingest_corpus(c, work)
+        labels = label_frame(c, records)
+        yield c.name, records, {t: (es, labels[t].to_numpy().astype(bool)) for t, (es, _) in c.targets.items()}, c
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

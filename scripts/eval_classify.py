@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -84,42 +83,22 @@ def main() -> None:
 
     import corpora
 
-    from oi_text.classify.weak import labels_matrix
-    from oi_text.datasets import load_sample
     from oi_text.embed import load_encoder
     from oi_text.keywords import load_taxonomy
 
     tax = load_taxonomy()
     encoder = load_encoder(device=args.device)
     results = []
-    wanted = set(args.corpus or [])
-
-    if not wanted or "sample" in wanted:
-        df = load_sample()
-        ecos = [e for e in tax.ids]
-        Y = labels_matrix(df.labels, ecos)
-        targets = {e: ([e], Y[:, j].astype(bool)) for j, e in enumerate(ecos) if Y[:, j].sum() > 0}
-        results.append(evaluate_corpus("sample", df.text.tolist(), targets, encoder, tax, args.out_dir))
-
-    if not corpora.available():
-        print("\n../shared/data is not present: the real corpora are skipped.")
-    else:
-        work = Path(tempfile.mkdtemp(prefix="oi_eval_"))
-        for c in corpora.CORPORA:
-            if wanted and c.name not in wanted:
-                continue
-            records = corpora.ingest_corpus(c, work)
-            labels = corpora.label_frame(c, records)
-            targets = {t: (ecos, labels[t].to_numpy()) for t, (ecos, _) in c.targets.items()}
-            r = evaluate_corpus(c.name, records.text.tolist(), targets, encoder, tax, args.out_dir)
-            if c.name == "projects_structuralfunds_nl":
-                raw = pd.read_csv(c.path, dtype=str, keep_default_na=False).set_index("id")
-                fund = raw.loc[records.id, "fund"].to_numpy()
-                for f in ("EFRO", "ERDF", "ESF"):
-                    m = fund == f
-                    print(f"  {f:<5} {m.sum():>5} projects: flagged by model {r['flagged_model'][m].mean():.1%}, "
-                          f"by keywords {r['flagged_keywords'][m].mean():.1%}")
-            results.append(r)
+    for name, records, targets, c in corpora.evaluation_sets(list(tax.ids), set(args.corpus or [])):
+        r = evaluate_corpus(name, records.text.tolist(), targets, encoder, tax, args.out_dir)
+        if name == "projects_structuralfunds_nl":
+            raw = pd.read_csv(c.path, dtype=str, keep_default_na=False).set_index("id")
+            fund = raw.loc[records.id, "fund"].to_numpy()
+            for f in ("EFRO", "ERDF", "ESF"):
+                m = fund == f
+                print(f"  {f:<5} {m.sum():>5} projects: flagged by model {r['flagged_model'][m].mean():.1%}, "
+                      f"by keywords {r['flagged_keywords'][m].mean():.1%}")
+        results.append(r)
 
     print()
     for r in results:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -89,31 +88,14 @@ def main() -> None:
     import corpora
     import pandas as pd
 
-    from oi_text.classify.weak import labels_matrix
-    from oi_text.datasets import load_sample
     from oi_text.embed import load_encoder
     from oi_text.keywords import load_taxonomy
 
-    tax = load_taxonomy()
-    spec = tax.keyword_spec()
+    spec = load_taxonomy().keyword_spec()
     encoder = load_encoder(device=args.device)
-    wanted = set(args.corpus or [])
-    jobs = []
-    if not wanted or "sample" in wanted:
-        df = load_sample()
-        Y = labels_matrix(df.labels, list(spec))
-        jobs.append(("sample", df.text.tolist(), {e: ([e], Y[:, j].astype(bool)) for j, e in enumerate(spec)}))
-    if not corpora.available():
-        print("../shared/data is not present: the real corpora are skipped.")
-    else:
-        work = Path(tempfile.mkdtemp(prefix="oi_thr_"))
-        for c in corpora.CORPORA:
-            if (wanted and c.name not in wanted) or not c.targets:
-                continue
-            records = corpora.ingest_corpus(c, work)
-            labels = corpora.label_frame(c, records)
-            jobs.append((c.name, records.text.tolist(),
-                         {t: (es, labels[t].to_numpy().astype(bool)) for t, (es, _) in c.targets.items()}))
+    jobs = [(name, records.text.tolist(), targets)
+            for name, records, targets, _ in corpora.evaluation_sets(list(spec), set(args.corpus or []))
+            if targets]  # corpora without ecosystem labels have nothing to tune on
     rows = []
     for name, texts, targets in jobs:
         X = encoder.encode(texts, show_progress=sys.stderr.isatty())
@@ -122,7 +104,7 @@ def main() -> None:
             continue
         rows += part
         s = summary(pd.DataFrame(part), args.target)
-        print(f"{name}: {s['cases'] // 1} cases; held-out precision new {s['precision']['new']:.3f} "
+        print(f"{name}: {s['cases']} cases; held-out precision new {s['precision']['new']:.3f} "
               f"old {s['precision']['old']:.3f}; more than 5 points under target new {s['under']['new']:.0%} "
               f"old {s['under']['old']:.0%}; recall new {s['recall']['new']:.3f} old {s['recall']['old']:.3f}")
     if not rows:
