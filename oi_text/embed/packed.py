@@ -4,8 +4,9 @@ Hugging Face models take a padded ``[batch, max_len]`` tensor, so every linear l
 computes on padding. Here the tokens of all texts in a batch are concatenated into one
 ``[T, hidden]`` matrix: the linear layers (most of the FLOPs) see only real tokens, Q/K/V are
 one fused matmul, and attention runs per text, either as variable-length attention over a
-jagged nested tensor (``attention="varlen"``: flash/memory-efficient kernels on CUDA) or by
-scattering into a padded block just for attention (``attention="padded"``). The weights are the
+jagged nested tensor (``attention="varlen"``; on CUDA in half precision the flash kernel's
+variable-length entry point is called directly) or by scattering into a padded block just for
+attention (``attention="padded"``). The weights are the
 Hugging Face model's own (shared, not copied); results match its forward pass.
 """
 
@@ -77,8 +78,35 @@ class PackedEncoder(nn.Module):
         self.head_dim = cfg.hidden_size // cfg.num_attention_heads
         self.act = _ACTS[cfg.hidden_act]
         self.attention = attention
+        self._flash = self._probe_flash()
 
-    def _attend(self, q, k, v, cu, seg, pos, max_len, min_len):  # type: ignore[no-untyped-def]
+    def _probe_flash(self) -> bool:
+        """Try the flash variable-length kernel once on the model's device and dtype (it is
+        missing on CPU, on GPUs older than Ampere and in some builds)."""
+        weight = self.word.weight
+        if not weight.is_cuda or weight.dtype not in (torch.float16, torch.bfloat16):
+            return False
+        try:
+            x = torch.zeros(4, self.heads, self.head_dim, device=weight.device, dtype=weight.dtype)
+            cu = torch.tensor([0, 4], device=weight.device, dtype=torch.int32)
+            torch.ops.aten._flash_attention_forward(x, x, x, cu, cu, 4, 4, 0.0, False, False)
+        except (RuntimeError, AttributeError, TypeError):
+            return False
+        return True
+
+    def _flash_usable(self, x: torch.Tensor) -> bool:
+        """Whether the flash-attention variable-length kernel can take ``x`` directly (CUDA,
+        half precision, a head size it supports)."""
+        return (self._flash and x.is_cuda and x.dtype in (torch.float16, torch.bfloat16)
+                and self.head_dim % 8 == 0 and self.head_dim <= 256)
+
+    def _attend(self, q, k, v, cu, seg, pos, max_len, min_len, cu32=None):  # type: ignore[no-untyped-def]
+        if self.attention == "varlen" and cu32 is not None:
+            # the flash kernel's own variable-length entry point: [T, heads, d] in and out, no
+            # nested-tensor wrapping (whose Python-level dispatch cost more host time per layer
+            # than the GPU spent on the layer for short texts)
+            return torch.ops.aten._flash_attention_forward(q, k, v, cu32, cu32, max_len, max_len,
+                                                           0.0, False, False)[0]
         if self.attention == "varlen":
             # passing the lengths known on the host avoids a device sync per layer; no warning
             # filter here: it would stop torch.compile from tracing the layer loop
@@ -105,9 +133,11 @@ class PackedEncoder(nn.Module):
         x = self.word(ids) + self.token_type.weight[0] + self.position(pos + self.pos_offset)
         x = self.ln_emb(x)
         T = x.shape[0]
+        cu32 = cu.to(torch.int32) if self.attention == "varlen" and self._flash_usable(x) else None
         for layer in self.layers:
             qkv = F.linear(x, layer.wqkv, layer.bqkv).view(T, 3, self.heads, self.head_dim)
-            ctx = self._attend(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu, seg, pos, max_len, min_len)
+            q, k, v = qkv.unbind(1)
+            ctx = self._attend(q, k, v, cu, seg, pos, max_len, min_len, cu32)
             x = layer.ln1(x + layer.out(ctx.reshape(T, -1)))
             x = layer.ln2(x + layer.fc2(self.act(layer.fc1(x))))
         return x

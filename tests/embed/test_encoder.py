@@ -185,3 +185,13 @@ def test_cuda_varlen_and_padded_attention_agree(tiny_model, sample_texts):
     a = TransformersEncoder(tiny_model, device="cuda", attention="varlen", precision="fp32").encode(texts)
     b = TransformersEncoder(tiny_model, device="cuda", attention="hf", precision="fp32").encode(texts)
     assert np.sum(a * b, axis=1).min() > 0.9999
+
+
+@pytest.mark.gpu
+def test_cuda_flash_varlen_matches_the_models_own_forward(tiny_model, sample_texts):
+    texts = sample_texts[:64]
+    enc = TransformersEncoder(tiny_model, device="cuda", attention="varlen", precision="bf16")
+    a = enc.encode(texts)
+    assert enc._packed_module._flash  # the flash kernel's variable-length entry point ran
+    b = TransformersEncoder(tiny_model, device="cuda", attention="hf", precision="bf16").encode(texts)
+    assert np.sum(a * b, axis=1).min() > 0.999
