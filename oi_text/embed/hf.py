@@ -3,13 +3,16 @@
 
 How it is fast:
 
-- texts are tokenised in a background thread, a chunk ahead of the model (Rust tokenizers
-  release the GIL), so tokenisation is off the critical path;
+- texts are tokenised in a background thread, chunks ahead of the model (Rust tokenizers
+  release the GIL), into flat token arrays (no Python object per text on the model's thread),
+  so tokenisation is off the critical path as long as it keeps up (``stats.extra
+  ["tokenize_wait_s"]`` says how long the model waited for it);
 - within a chunk, texts are sorted by token length and grouped into batches by a *token
   budget* rather than a fixed count, so short texts travel in large batches and long ones in
   small batches;
 - BERT-family models run through :class:`~oi_text.embed.packed.PackedEncoder`: no padding in
-  the linear layers, fused Q/K/V, variable-length attention (flash kernels on CUDA);
+  the linear layers, fused Q/K/V, variable-length attention (on CUDA the flash kernel's
+  variable-length entry point, called directly);
 - on CUDA the weights are bf16 (fp16 where bf16 is unsupported), pooling is fp32, and results
   go back to the host with non-blocking copies into pinned memory;
 - a CUDA out-of-memory error splits the batch in two and retries (and lowers the budget).
