@@ -399,8 +399,7 @@ class TransformersEncoder:
     def token_counts(self, texts: Sequence[str]) -> np.ndarray:
         """Tokens per text as the model would see them untruncated (specials included)."""
         self._load()
-        extra = len(self._cls) + len(self._sep)
-        return np.array([len(ids) + extra for ids in self.tokenize(texts)], dtype=np.int64)
+        return self._tokenize_flat(texts)[1] + len(self._cls) + len(self._sep)
 
     def encode(
         self,

@@ -81,8 +81,8 @@ class PackedEncoder(nn.Module):
         self._flash = self._probe_flash()
 
     def _probe_flash(self) -> bool:
-        """Try the flash variable-length kernel once on the model's device and dtype (it is
-        missing on CPU, on GPUs older than Ampere and in some builds)."""
+        """Try the flash variable-length kernel once on the model's device, dtype and head size
+        (it is missing on CPU, in fp32, on GPUs older than Ampere and in some builds)."""
         weight = self.word.weight
         if not weight.is_cuda or weight.dtype not in (torch.float16, torch.bfloat16):
             return False
@@ -93,12 +93,6 @@ class PackedEncoder(nn.Module):
         except (RuntimeError, AttributeError, TypeError):
             return False
         return True
-
-    def _flash_usable(self, x: torch.Tensor) -> bool:
-        """Whether the flash-attention variable-length kernel can take ``x`` directly (CUDA,
-        half precision, a head size it supports)."""
-        return (self._flash and x.is_cuda and x.dtype in (torch.float16, torch.bfloat16)
-                and self.head_dim % 8 == 0 and self.head_dim <= 256)
 
     def _attend(self, q, k, v, cu, seg, pos, max_len, min_len, cu32=None):  # type: ignore[no-untyped-def]
         if self.attention == "varlen" and cu32 is not None:
@@ -133,7 +127,7 @@ class PackedEncoder(nn.Module):
         x = self.word(ids) + self.token_type.weight[0] + self.position(pos + self.pos_offset)
         x = self.ln_emb(x)
         T = x.shape[0]
-        cu32 = cu.to(torch.int32) if self.attention == "varlen" and self._flash_usable(x) else None
+        cu32 = cu.to(torch.int32) if self.attention == "varlen" and self._flash else None
         for layer in self.layers:
             qkv = F.linear(x, layer.wqkv, layer.bqkv).view(T, 3, self.heads, self.head_dim)
             q, k, v = qkv.unbind(1)
