@@ -6,8 +6,8 @@ computes on padding. Here the tokens of all texts in a batch are concatenated in
 one fused matmul, and attention runs per text, either as variable-length attention over a
 jagged nested tensor (``attention="varlen"``; on CUDA in half precision the flash kernel's
 variable-length entry point is called directly) or by scattering into a padded block just for
-attention (``attention="padded"``). The weights are the
-Hugging Face model's own (shared, not copied); results match its forward pass.
+attention (``attention="padded"``). The weights are the Hugging Face model's own (shared, not
+copied); results match its forward pass.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class PackedEncoder(nn.Module):
         return True
 
     def _attend(self, q, k, v, cu, seg, pos, max_len, min_len, cu32=None):  # type: ignore[no-untyped-def]
-        if self.attention == "varlen" and cu32 is not None:
+        if cu32 is not None:  # varlen attention with the flash kernel present
             # the flash kernel's own variable-length entry point: [T, heads, d] in and out, no
             # nested-tensor wrapping (whose Python-level dispatch cost more host time per layer
             # than the GPU spent on the layer for short texts)
