@@ -8,9 +8,11 @@ None of these labels is gold for our ecosystems; each is a real, noisy signal:
   healthcare industries/tags; robotics, cybersecurity, education-technology, gaming,
   blockchain, space, sustainable energy groups where the tags exist.
 - projects_cordis_h2020_cleantech: the ``technologies`` of a keyword tagger. solar-energy <-
-  solar PV / CSP; hydrogen <- fuel cell, hydrogen, power-to-X; offshore-energy <- offshore
-  wind, wave, tidal, osmotic; energy-storage <- energy/thermal storage; circular-materials <-
-  recycling; nanotechnology <- nanomaterial.
+  solar PV / CSP; hydrogen <- fuel cell, hydrogen, and power-to-X where the tagger's term was
+  power-to-gas (its power-to-X also holds power-to-heat: electric boilers and heat pumps, not
+  hydrogen); offshore-energy <- offshore wind, wave, tidal, osmotic; energy-storage <-
+  energy/thermal storage, compressed air energy storage; circular-materials <- recycling;
+  nanotechnology <- nanomaterial.
 - questions_dekamer_nl: theme labels of parliamentary questions (Dutch). health <- health
   policy themes; cybersecurity <- computer crime; communication-technology <- telecom.
 - abstracts_arxiv_math: mathematics only; every ecosystem label is negative (hard negatives).
@@ -86,9 +88,11 @@ CORPORA = [
         "projects_cordis_h2020_cleantech", "projects_cordis_h2020_cleantech.csv", ["title", "objective"], "id",
         {
             "solar-energy": (["solar-energy"], _any("technologies", {"solar PV", "concentrated solar power (CSP)"})),
-            "hydrogen": (["hydrogen"], _any("technologies", {"fuel cell", "hydrogen", "power-to-X"})),
+            "hydrogen": (["hydrogen"], lambda r: bool(_tags(r, "technologies") & {"fuel cell", "hydrogen"})
+                         or "power-to-gas" in _tags(r, "matched_terms")),
             "offshore-energy": (["offshore-energy"], _any("technologies", {"offshore wind", "wave energy", "tidal energy", "osmotic"})),
-            "energy-storage": (["energy-storage"], _any("technologies", {"energy storage", "thermal storage"})),
+            "energy-storage": (["energy-storage"], _any("technologies", {"energy storage", "thermal storage",
+                                                                         "compressed air energy storage (CAES)"})),
             "circular-materials": (["circular-materials"], _any("technologies", {"recycling"})),
             "nanotechnology": (["nanotechnology"], _any("technologies", {"nanomaterial"})),
         },
