@@ -3,6 +3,11 @@ data and on each labelled corpus in ../shared/data (skipped cleanly when absent)
 
     python scripts/eval_classify.py [--corpus NAME] [--device cpu] [--out-dir eval_out]
 
+With ``--out-dir``, per corpus: ``evaluation.csv`` (the table), precision-recall curves (PNG),
+and ``disagreements.csv``: every text the model decides differently from the keywords (dropped
+or added), with the corpus's label, the model's score, the terms that hit and the start of the
+text, to read why the model wins or loses.
+
 For every corpus: ingest it, embed it (disk cache), train on the corpus itself from the
 taxonomy's keywords alone (no labels), then compare the model's predictions and keyword-only
 matching against the corpus's own labels, mapped onto ecosystems in scripts/corpora.py. An
@@ -31,8 +36,26 @@ sys.path.insert(0, str(ROOT))
 MIN_SUPPORT = 30
 
 
+def disagreements(ids: list[str], texts: list[str], Y: np.ndarray, pred_m: np.ndarray, pred_k: np.ndarray,
+                  score_m: np.ndarray, names: list[str], cols: list[list[int]], ecosystems: list[str],
+                  terms: list[dict[str, list[str]]], snippet: int = 300) -> pd.DataFrame:
+    """One row per (text, target) where the model and the keywords decide differently: what
+    the model dropped (keywords yes, model no) and added (model yes, keywords no), with the
+    corpus's label, the model's score, the terms that hit, and the start of the text. The
+    "dropped (pos)" and "added (pos)" columns of the table, one text at a time."""
+    rows = []
+    for j, t in enumerate(names):
+        for i in np.where(pred_m[:, j] != pred_k[:, j])[0]:
+            hit = sorted({term for c in cols[j] for term in terms[i].get(ecosystems[c], [])})
+            rows.append({"id": ids[i], "target": t, "change": "added" if pred_m[i, j] else "dropped",
+                         "label": bool(Y[i, j]), "model_score": round(float(score_m[i, j]), 4),
+                         "matched_terms": "; ".join(hit), "text": texts[i][:snippet]})
+    cols_out = ["id", "target", "change", "label", "model_score", "matched_terms", "text"]
+    return pd.DataFrame(rows, columns=cols_out).sort_values(["target", "change", "model_score"], kind="stable")
+
+
 def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[str], np.ndarray]],
-                    encoder, tax, out_dir: Path | None) -> dict:
+                    encoder, tax, out_dir: Path | None, ids: list[str] | None = None) -> dict:
     from oi_text.classify.evaluate import evaluation_table, format_table, plot_pr_curves
     from oi_text.pipeline import train_model
 
@@ -71,6 +94,9 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         score_m = np.stack([np.nan_to_num(res.score[:, c], nan=0).max(axis=1) for c in cols], axis=1)
         score_k = np.stack([res.evidence.keyword_scores()[:, c].max(axis=1) for c in cols], axis=1)
         plot_pr_curves(Y, score_m, score_k, names, d)
+        ids = ids if ids is not None else [str(i) for i in range(len(texts))]
+        disagreements(ids, texts, Y, pred_m, pred_k, score_m, names, cols, model.ecosystems,
+                      res.terms).to_csv(d / "disagreements.csv", index=False)
     return {"name": name, "big": big}
 
 
@@ -90,7 +116,8 @@ def main() -> None:
     encoder = load_encoder(device=args.device)
     results = []
     for name, records, targets, c in corpora.evaluation_sets(list(tax.ids), set(args.corpus or [])):
-        r = evaluate_corpus(name, records.text.tolist(), targets, encoder, tax, args.out_dir)
+        r = evaluate_corpus(name, records.text.tolist(), targets, encoder, tax, args.out_dir,
+                            ids=records.id.astype(str).tolist())
         if name == "projects_structuralfunds_nl":
             raw = pd.read_csv(c.path, dtype=str, keep_default_na=False).set_index("id")
             fund = raw.loc[records.id, "fund"].to_numpy()
