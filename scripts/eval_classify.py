@@ -3,6 +3,11 @@ data and on each labelled corpus in ../shared/data (skipped cleanly when absent)
 
     python scripts/eval_classify.py [--corpus NAME] [--device cpu] [--out-dir eval_out]
 
+Where scripts/data/adjudicated_disagreements.csv holds our reading of the texts the two methods
+decide differently (the corpus's label is then contestable: CORDIS's labels are a keyword
+tagger's), a second table scores both against the labels corrected there; the acceptance line
+stays on the corpus's own labels.
+
 With ``--out-dir``, per corpus: ``evaluation.csv`` (the table), precision-recall curves (PNG),
 and ``disagreements.csv``: every text the model decides differently from the keywords (dropped
 or added), with the corpus's label, the model's score, the terms that hit and the start of the
@@ -34,6 +39,44 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
 MIN_SUPPORT = 30
+#: our reading of texts where the model and the keywords disagree and the corpus's label is
+#: contestable (see adjudicated_table)
+ADJUDICATED = ROOT / "data" / "adjudicated_disagreements.csv"
+
+
+def adjudicated_table(name: str, ids: list[str], Y: np.ndarray, pred_m: np.ndarray, pred_k: np.ndarray,
+                      names: list[str], path: Path = ADJUDICATED) -> tuple[pd.DataFrame, dict[str, int]] | None:
+    """Model vs keywords against the corpus's labels corrected where we read the text.
+
+    Only texts where the two methods decide differently can change which one scores higher, so
+    those are the ones read: ``path`` holds one row per (corpus, id, target) with ``belongs``
+    (1/0: does the project belong to the ecosystem, by reading it) and ``borderline``
+    (1: a judgment call, always resolved in the keywords' favour: ``belongs`` = the keywords'
+    decision). Texts both methods agree on keep the corpus's label, so both F1s still carry
+    its noise there. Returns the table for the targets with judgments and, per target, the
+    disagreements that have none (a changed model meets new ones: they keep the corpus label),
+    or None when the corpus has no judgments."""
+    from oi_text.classify.evaluate import evaluation_table
+
+    if not path.exists():
+        return None
+    judged = pd.read_csv(path, dtype={"id": str})
+    judged = judged[(judged.corpus == name) & judged.target.isin(names)]
+    if judged.empty:
+        return None
+    row = {i: k for k, i in enumerate(ids)}
+    Y2 = Y.copy()
+    targets = sorted(set(judged.target), key=names.index)
+    have: dict[str, set[str]] = {t: set() for t in targets}
+    for r in judged.itertuples():
+        if r.id in row:
+            Y2[row[r.id], names.index(r.target)] = bool(r.belongs)
+            have[r.target].add(r.id)
+    cols = [names.index(t) for t in targets]
+    unjudged = {t: int(sum(ids[i] not in have[t] for i in np.where(pred_m[:, j] != pred_k[:, j])[0]))
+                for t, j in zip(targets, cols)}
+    table = evaluation_table(Y2[:, cols], pred_m[:, cols], pred_k[:, cols], targets, min_support=MIN_SUPPORT)
+    return table, unjudged
 
 
 def disagreements(ids: list[str], texts: list[str], Y: np.ndarray, pred_m: np.ndarray, pred_k: np.ndarray,
@@ -87,6 +130,16 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         print(f"  fewer than {MIN_SUPPORT} positives (not in the acceptance bar):")
         print("  " + "\n  ".join(format_table(rows).splitlines()[1:]))
     big = big[big.ecosystem.isin(names)]
+    adj = adjudicated_table(name, ids if ids is not None else [str(i) for i in range(len(texts))], Y, pred_m,
+                            pred_k, names)
+    if adj is not None:
+        table, unjudged = adj
+        print(f"  labels corrected where the two methods disagree, by reading the texts ({ADJUDICATED.name}; "
+              "borderline cases go the keywords' way):")
+        print("  " + format_table(table).replace("\n", "\n  "))
+        missing = {t: n for t, n in unjudged.items() if n}
+        if missing:
+            print(f"  disagreements not read yet (they keep the corpus label): {missing}")
     if out_dir is not None:
         d = out_dir / name
         d.mkdir(parents=True, exist_ok=True)

@@ -41,3 +41,33 @@ def test_disagreements_lists_dropped_and_added_texts_with_labels_and_terms():
     assert (added.change, added.label, added.matched_terms, added.model_score) == ("added", True, "", 0.7)
     assert (dropped.change, dropped.label, dropped.matched_terms) == ("dropped", True, "energy storage")
     assert dropped.text == texts[1][:40]
+
+
+def test_adjudicated_table_corrects_only_judged_disagreements(tmp_path):
+    mod = _load()
+    ids = [f"p{i}" for i in range(40)]
+    names = ["energy-storage"]
+    # 34 texts both methods call positive, 3 the keywords alone (dropped), 3 the model alone (added)
+    pred_k = np.array([[True]] * 37 + [[False]] * 3)
+    pred_m = np.array([[True]] * 34 + [[False]] * 3 + [[True]] * 3)
+    Y = np.array([[True]] * 37 + [[False]] * 3)  # the corpus labels follow the keywords
+    (tmp_path / "adj.csv").write_text(
+        "corpus,id,target,belongs,borderline,reason\n"
+        "cordis,p34,energy-storage,0,0,named once in a list\n"
+        "cordis,p35,energy-storage,0,0,named as context\n"
+        "cordis,p37,energy-storage,1,0,develops batteries\n"
+        "cordis,p38,energy-storage,1,0,develops storage systems\n"
+        "other,p39,energy-storage,1,0,another corpus: ignored\n")
+    table, unjudged = mod.adjudicated_table("cordis", ids, Y, pred_m, pred_k, names, path=tmp_path / "adj.csv")
+    row = table[table.ecosystem == "energy-storage"].iloc[0]
+    # corrected labels: p0-p33, p36 (unjudged: corpus label), p37, p38 positive; p34, p35 negative;
+    # p39 negative (its judgment belongs to another corpus)
+    assert row.positives == 37
+    assert unjudged == {"energy-storage": 2}  # p36 (dropped) and p39 (added) have no judgment here
+    # keywords: TP 35 (p0-p33, p36), FP 2 (p34, p35), FN 2 (p37, p38)
+    assert abs(row.keywords_f1 - 70 / 74) < 1e-9
+    # model: TP 36 (p0-p33, p37, p38), FP 1 (p39), FN 1 (p36)
+    assert abs(row.model_f1 - 72 / 74) < 1e-9
+    # without a file for the corpus there is no second table
+    assert mod.adjudicated_table("startups_yc", ids, Y, pred_m, pred_k, names, path=tmp_path / "adj.csv") is None
+    assert mod.adjudicated_table("cordis", ids, Y, pred_m, pred_k, names, path=tmp_path / "none.csv") is None
