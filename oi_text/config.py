@@ -118,6 +118,9 @@ def resolve_with_source(name: str, value: Any = None) -> tuple[Any, str]:
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={env!r}: {exc}") from None
     path = _config_file()
+    if os.environ.get("OI_TEXT_CONFIG") and not path.exists():
+        raise ConfigError(f"OI_TEXT_CONFIG={str(path)!r}: no such file; fix the path, or unset OI_TEXT_CONFIG "
+                          "to use ~/.config/oi_text/config.toml")
     if path.exists():
         data = _read_config_file(str(path), path.stat().st_mtime)
         if name in data:

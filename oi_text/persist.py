@@ -55,6 +55,16 @@ def _refuse_foreign(directory: Path) -> None:
         raise ModelError(f"{directory} exists and is not an oi_text model directory; choose another --out")
 
 
+def check_model_out(directory: str | Path) -> None:
+    """Refuse, before any work, an output that saving would refuse: a file, or a folder that
+    holds something other than an oi_text model (an earlier model is replaced)."""
+    directory = Path(directory)
+    if directory.is_file():
+        raise ModelError(f"{directory} is a file; --out names a model directory")
+    if directory.is_dir():
+        _refuse_foreign(directory)
+
+
 def save_model_dir(directory: str | Path, card: dict[str, Any], arrays: dict[str, np.ndarray],
                    extra: Callable[[Path], Any] | None = None) -> Path:
     """Write ``card`` and ``arrays`` to ``directory`` atomically (temp dir, then rename);
@@ -98,7 +108,14 @@ def load_model_dir(directory: str | Path) -> tuple[dict[str, Any], dict[str, np.
             f"oi_text ({__version__}) reads ({FORMAT_VERSION}); upgrade oi_text"
         )
     weights = directory / WEIGHTS
-    arrays = load_file(str(weights)) if weights.exists() else {}
+    if not weights.exists():
+        raise ModelError(f"{directory}: {WEIGHTS} is missing (the directory is incomplete); "
+                         "copy the whole model directory again, or retrain with 'oi-text train'")
+    try:
+        arrays = load_file(str(weights))
+    except Exception as exc:  # safetensors raises its own error type for a damaged file
+        raise ModelError(f"{weights}: damaged ({exc}); copy the whole model directory again, or retrain "
+                         "with 'oi-text train'") from None
     return card, arrays
 
 

@@ -48,6 +48,8 @@ from .persist import load_model_dir, save_model_dir
 logger = logging.getLogger(__name__)
 
 KEYWORD_WEIGHT = 0.4
+#: the id column the commands look for by default (an export without one gets <file>:<row> ids)
+DEFAULT_ID_COL = "id"
 DEFAULT_THRESHOLD = 0.5
 #: distinct terms (with no exclusion hit) that the classifier cannot overturn
 STRONG_TERMS = 2
@@ -238,8 +240,8 @@ def _check_encoder(where: Any, trained: str | None, given: str) -> None:
     if trained != given:
         raise ModelError(
             f"{where}: trained on embeddings from {trained!r}, but the encoder in use is {given!r}. "
-            "Vectors of different models are not comparable: classify with the same --model (and "
-            "precision) as in training, or retrain"
+            "Vectors of different models are not comparable: score with the embedding model and precision "
+            "it was trained with (classify and evaluate use it when --embed-model is not given), or retrain"
         )
 
 
@@ -464,6 +466,8 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             df = load_records(source, required=())
         except Exception:  # noqa: BLE001 - fall back to ingest for anything else
             df = None
+        if df is not None and id_col == DEFAULT_ID_COL and id_col not in df.columns:
+            id_col = None  # no id column: <file>:<row>, as for any export
         if df is not None and text_col in df.columns and (id_col is None or id_col in df.columns):
             df = df.rename(columns={text_col: "text", **({id_col: "id"} if id_col else {})})
             if "id" not in df.columns:
@@ -476,12 +480,23 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             df["id"] = df["id"].astype(str)
             df["text"] = df["text"].fillna("").astype(str)
             return df.reset_index(drop=True)
+    if id_col == DEFAULT_ID_COL:
+        # the default id column is used when the export has one, else ids are <file>:<row>;
+        # without this, a missing "id" column also stops the header being found under title rows
+        from .ingest import open_table
+
+        columns = {c.casefold() for c in open_table(source, expected_columns=(text_col,)).columns}
+        if DEFAULT_ID_COL not in columns:
+            logger.info("%s has no %r column: ids are <file name>:<row> (pass --id-col to use a column)",
+                        source, DEFAULT_ID_COL)
+            id_col = None
     tmpdir = Path(workdir or tempfile.mkdtemp(prefix="oi_text_"))
     out = tmpdir / (source.name.split(".")[0] + ".records.parquet")
     summary = ingest(source, ColumnMapping(text=(text_col,), id=id_col), out=out, on_error="skip", dedupe="none")
     df = load_records(out)
     if df.empty:
-        raise SchemaError(f"{source}: no records with text")
+        raise SchemaError(f"{source}: no records with text in column {text_col!r} ({summary.rows_read} rows read); "
+                          "check --text-col, or 'oi-text ingest --report report.csv' lists what happened to each row")
     if summary.rows_kept < summary.rows_read:
         issues = ", ".join(f"{k} {n}" for k, n in summary.issue_counts.most_common())
         logger.warning("%s: %d of %d rows not used (%s); 'oi-text ingest %s --report report.csv' lists them "
@@ -536,7 +551,12 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
 
     source, out = Path(source), Path(out)
     if source.suffix.lower() == ".parquet":
-        return source
+        try:
+            names = set(pq.read_schema(source).names)
+        except (OSError, pa.ArrowInvalid):
+            names = set()
+        if text_col in names and (id_col in names or id_col != DEFAULT_ID_COL):
+            return source  # used as is (a missing --id-col is reported by classify_records)
     target = out.with_name(out.stem + ".records.parquet")
     stamp = json.dumps({**_fingerprint_file(source), "text_col": text_col, "id_col": id_col}).encode()
     if target.exists():
@@ -633,7 +653,8 @@ def classify_records(
                 continue
             missing = [c for c in (id_col, text_col) if c not in chunk.columns]
             if missing:
-                raise SchemaError(f"{source}: column(s) {missing} not found; found {list(chunk.columns)}")
+                raise SchemaError(f"{source}: column(s) {missing} not found; found {list(chunk.columns)}. "
+                                  "Fix the column name in --text-col/--id-col")
             texts = chunk[text_col].fillna("").astype(str).tolist()
             ids = chunk[id_col].astype(str).tolist()
             X = encoder.encode(texts) if model.needs_embeddings else None

@@ -99,3 +99,45 @@ def test_unknown_ecosystem_is_explained(tmp_path, tiny):
     res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m"), "--model", str(tiny),
                                     "--ecosystems", "ai,quantm"])
     assert res.exit_code == 2 and "no ecosystem 'quantm' in the taxonomy; did you mean 'quantum'" in res.output
+
+
+def test_train_and_classify_straight_from_an_excel_export_without_an_id_column(tmp_path, tiny):
+    """The sample .xlsx has title rows above its header and no 'id' column: the default id
+    column is then not required (ids are <file>:<row>) and the header is still found."""
+    from oi_text.datasets import EXPORTS
+
+    xlsx = EXPORTS / "oi_sample_export.xlsx"
+    model = tmp_path / "model"
+    out = run(["train", xlsx, "--text-col", "Omschrijving", "--out", model, "--model", tiny, "--device", "cpu",
+               "--ecosystems", "ai,quantum"])
+    assert "Trained 2 of 2 ecosystem classifiers" in out
+    scores = tmp_path / "s.parquet"
+    out = run(["classify", xlsx, "--text-col", "Omschrijving", "--model", model, "--out", scores,
+               "--embed-model", tiny, "--device", "cpu", "--no-progress"])
+    assert out.startswith(f"Classified {xlsx}\n")  # the user's file, not the converted records
+    ids = pq.read_table(scores).column("id").to_pylist()
+    assert ids[0] == "oi_sample_export:5"  # spreadsheet row 5, under the header on row 4
+    assert len(set(ids)) == len(ids) // 2
+    # a named id column that is missing is still an error that lists the columns found
+    res = CliRunner().invoke(main, ["classify", str(xlsx), "--text-col", "Omschrijving", "--id-col", "nummer",
+                                    "--model", str(model), "--out", str(tmp_path / "t.parquet"),
+                                    "--embed-model", str(tiny), "--device", "cpu"])
+    assert res.exit_code == 2 and "id column 'nummer' not found" in res.output and "'Nr'" in res.output
+
+
+def test_train_refuses_a_foreign_out_directory_before_any_work(tmp_path, monkeypatch):
+    import oi_text.pipeline
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me")
+    monkeypatch.setattr(oi_text.pipeline, "load_texts", lambda *a, **k: pytest.fail("read the input"))
+    res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "notes")])
+    assert res.exit_code == 2 and "exists and is not an oi_text model directory" in res.output
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "keep me"
+
+
+def test_a_mistyped_model_path_is_a_clear_error(tmp_path):
+    res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m"),
+                                    "--model", "./my-xlmr"])
+    assert res.exit_code == 2 and "model directory ./my-xlmr does not exist" in res.output
+    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)

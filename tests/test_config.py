@@ -33,6 +33,10 @@ def test_bad_values_are_explained(tmp_path, monkeypatch):
         config.resolve("device")
     with pytest.raises(ConfigError, match="unknown setting 'colour'"):
         config.resolve("colour")
+    # a config file named explicitly must exist (a typo would otherwise mean silent defaults)
+    monkeypatch.setenv("OI_TEXT_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(ConfigError, match="nope.toml'.*no such file"):
+        config.resolve("device")
 
 
 def test_missing_optional_dependency_names_the_pip_command(monkeypatch):

@@ -131,6 +131,19 @@ def test_loading_refuses_another_encoder_or_taxonomy(setup, tmp_path):
         EcosystemModel.load(tmp_path)
 
 
+def test_loading_a_damaged_model_directory_says_so(setup, tmp_path):
+    _, tax, _, enc, _, model, _ = setup
+    model.save(tmp_path / "m")
+    weights = tmp_path / "m" / "weights.safetensors"
+    data = weights.read_bytes()
+    weights.write_bytes(data[:20])  # cut off mid-header, as by an interrupted copy
+    with pytest.raises(ModelError, match="weights.safetensors: damaged .*copy the whole model directory"):
+        EcosystemModel.load(tmp_path / "m", encoder_id=enc.model_id, taxonomy_hash=tax.hash())
+    weights.unlink()
+    with pytest.raises(ModelError, match="weights.safetensors is missing"):
+        EcosystemModel.load(tmp_path / "m", encoder_id=enc.model_id, taxonomy_hash=tax.hash())
+
+
 def test_gold_labels_tune_thresholds(setup):
     df, tax, spec, enc, X, _, _ = setup
     gold = read_gold(records=df.assign(labels=[";".join(x) or "none" for x in df.labels]),

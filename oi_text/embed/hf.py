@@ -109,9 +109,15 @@ def resolve_model_dir(name: str | Path, revision: str | None = None) -> tuple[Pa
         return path, path.resolve().name, _fingerprint(path)
     if path.exists():
         raise ModelError(f"{path} is a file; give a model directory or a Hugging Face model name")
+    if text.startswith((".", "/", "~")) or text.count("/") > 1 or "\\" in text:
+        raise ModelError(f"model directory {text} does not exist; check the path, or give a Hugging Face "
+                         "model name already in the local cache, or the offline default 'e5-small'")
     from huggingface_hub import try_to_load_from_cache
 
-    found = try_to_load_from_cache(text, "config.json", revision=revision)
+    try:
+        found = try_to_load_from_cache(text, "config.json", revision=revision)
+    except ValueError:  # huggingface_hub's HFValidationError: not a valid model name
+        found = None
     if not isinstance(found, str):
         raise ModelError(
             f"model {text!r} is neither a local directory nor in the local Hugging Face cache, "

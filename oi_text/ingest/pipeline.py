@@ -246,7 +246,8 @@ def _plan(table: Table, mapping: ColumnMapping) -> _Plan:
                 f"--text-col NAME (several allowed) or 'text:' in the mapping file. Columns "
                 f"found: {format_columns(table.columns)}"
             )
-        logger.info("no text column given; using %r", guess)
+        logger.warning("%s: no text column given; using %r (pass --text-col or 'text:' in a mapping to choose)",
+                       table.path.name, guess)
         mapping.text = (guess,)
     named = [(c, "text") for c in mapping.text]
     for attr, role in (
@@ -439,7 +440,9 @@ def ingest(
     if dedupe not in ("exact", "near", "none"):
         raise ConfigError(f"dedupe must be 'exact', 'near' or 'none', got {dedupe!r}")
     policy = _policy(on_error)
-    table = open_table(source, read_options, expected_columns=mapping.columns_used())
+    # without a text column, its usual names help find a header below title rows
+    expected = [*mapping.columns_used(), *(() if mapping.text else TEXT_COLUMN_GUESSES)]
+    table = open_table(source, read_options, expected_columns=expected)
     plan = _plan(table, mapping)
     source_name = str(source)
     summary = IngestSummary(source=source_name, read_as=table.describe())

@@ -182,10 +182,11 @@ def _find_header(
         raise InputError(f"{path}: no rows found (the file holds no data)")
     wanted = {_norm_name(c) for c in expected if c}
     if wanted:
-        for i, (_, cells) in enumerate(rows):
-            names = {_norm_name(c) for c in cells}
-            if wanted <= names:
-                return i
+        hits = [len(wanted & {_norm_name(c) for c in cells}) for _, cells in rows]
+        if max(hits) > 0:
+            # every mapped name, else the most of them: a misspelt one is then reported as missing
+            # against the real header, not against a title row above it
+            return hits.index(max(hits))
     # else: the first row whose filled cells are all text and about as many as the widest row
     widths = [sum(1 for c in cells if _norm_name(c)) for _, cells in rows]
     widest = max(widths)

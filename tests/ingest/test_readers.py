@@ -110,7 +110,7 @@ def test_csv_header_not_on_first_row(tmp_path):
     assert [r for r, _ in table.iter_rows()] == [4, 5]
 
 
-def test_xlsx_header_not_on_row_one_with_merged_cells(tmp_path):
+def test_xlsx_header_not_on_row_one_with_merged_cells(tmp_path, caplog):
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -138,6 +138,21 @@ def test_xlsx_header_not_on_row_one_with_merged_cells(tmp_path):
     assert df.kind.tolist() == ["project", "project", "project", "wbso"]
     assert df.source_row.tolist() == [4, 5, 6, 7]
     assert df.title.tolist() == ["Waterstof", "Membranen", "Drones", "Sensor"]
+
+    # no text column given: its usual names find the header below the title row, and the
+    # guess is said out loud
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="oi_text.ingest.pipeline"):
+        s = ingest(path, ColumnMapping(), out=tmp_path / "g.parquet")
+    assert "header on row 3" in s.read_as and s.rows_kept == 4
+    assert "no text column given; using 'Omschrijving'" in caplog.text
+    assert load_records(tmp_path / "g.parquet").text.iloc[0] == "Groene waterstof uit zeewater."
+
+    # a misspelt column among correct ones is reported against the real header, not the title
+    with pytest.raises(SchemaError, match=r"text column 'Omschrijvng' not found\. Columns found \(header on row 3\): "
+                                          r"'Nr', 'Soort', 'Titel', 'Omschrijving'.*did you mean 'Omschrijving'"):
+        ingest(path, ColumnMapping(text=("Omschrijvng",), id="Nr"), out=tmp_path / "x.parquet")
 
 
 def test_xlsx_sheet_selection_and_errors(tmp_path):
