@@ -241,6 +241,13 @@ def test_converted_input_is_reused_so_a_rerun_resumes(tmp_path):
     records = tmp_path / "r.parquet"
     pd.DataFrame({"id": ["x"], "text": ["t"]}).to_parquet(records)
     assert records_for_classify(records, out) == records  # Parquet is used as is
+    # ... unless it lacks the default id column: then converted, with <file>:<row> ids
+    bare = tmp_path / "bare.parquet"
+    pd.DataFrame({"text": ["Waterstof uit wind", "Qubits in Delft"]}).to_parquet(bare)
+    converted = records_for_classify(bare, out)
+    assert converted != bare and pd.read_parquet(converted).id.tolist() == ["bare:1", "bare:2"]
+    # a named id column that is missing is left for classify to report
+    assert records_for_classify(bare, out, id_col="nr") == bare
 
 
 def test_classify_output_columns_and_restriction(setup, tmp_path):
