@@ -98,7 +98,8 @@ def disagreements(ids: list[str], texts: list[str], Y: np.ndarray, pred_m: np.nd
 
 
 def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[str], np.ndarray]],
-                    encoder, tax, out_dir: Path | None, ids: list[str] | None = None) -> dict:
+                    encoder, tax, out_dir: Path | None, ids: list[str] | None = None,
+                    adjudicated: Path = ADJUDICATED) -> dict:
     from oi_text.classify.evaluate import evaluation_table, format_table, plot_pr_curves
     from oi_text.pipeline import train_model
 
@@ -131,11 +132,10 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         print("  " + "\n  ".join(format_table(rows).splitlines()[1:]))
     big = big[big.ecosystem.isin(names)]
     adj = adjudicated_table(name, ids if ids is not None else [str(i) for i in range(len(texts))], Y, pred_m,
-                            pred_k, names)
+                            pred_k, names, path=adjudicated)
     if adj is not None:
         table, unjudged = adj
-        print(f"  labels corrected where the two methods disagree, by reading the texts ({ADJUDICATED.name}; "
-              "borderline cases go the keywords' way):")
+        print(f"  labels corrected where the two methods disagree, by reading the texts ({adjudicated.name}):")
         print("  " + format_table(table).replace("\n", "\n  "))
         missing = {t: n for t, n in unjudged.items() if n}
         if missing:
@@ -158,6 +158,8 @@ def main() -> None:
     ap.add_argument("--corpus", action="append", help="only these corpora (sample, startups_yc, ...)")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out-dir", type=Path, help="write tables and precision-recall curves here")
+    ap.add_argument("--adjudicated", type=Path, default=ADJUDICATED, metavar="CSV",
+                    help="judgments of disagreements (corpus,id,target,belongs,...) [%(default)s]")
     args = ap.parse_args()
 
     import corpora
@@ -170,7 +172,7 @@ def main() -> None:
     results = []
     for name, records, targets, c in corpora.evaluation_sets(list(tax.ids), set(args.corpus or [])):
         r = evaluate_corpus(name, records.text.tolist(), targets, encoder, tax, args.out_dir,
-                            ids=records.id.astype(str).tolist())
+                            ids=records.id.astype(str).tolist(), adjudicated=args.adjudicated)
         if name == "projects_structuralfunds_nl":
             raw = pd.read_csv(c.path, dtype=str, keep_default_na=False).set_index("id")
             fund = raw.loc[records.id, "fund"].to_numpy()
