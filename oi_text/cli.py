@@ -407,7 +407,9 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     """Classify records with a trained model, streaming and resumable.
 
     A run that is interrupted continues where it stopped when started again (same input,
-    model and chunk size): finished chunks are kept in OUT.parts/ until the end.
+    model and chunk size): finished chunks are kept in OUT.parts/ until the end. Input other
+    than Parquet records is converted once into <OUT stem>.records.parquet beside OUT, kept so
+    that a rerun on the same input resumes; delete it when done.
 
     \b
     Example:
