@@ -3,7 +3,8 @@ data and on each labelled corpus in ../shared/data (skipped cleanly when absent)
 
     python scripts/eval_classify.py [--corpus NAME] [--device cpu] [--out-dir eval_out]
 
-Where scripts/data/adjudicated_disagreements.csv holds our reading of the texts the two methods
+Where scripts/data/adjudicated_disagreements.csv (or the file given with --adjudicated, e.g. the
+blind adjudicated_disagreements_second_reading.csv) holds a reading of the texts the two methods
 decide differently (the corpus's label is then contestable: CORDIS's labels are a keyword
 tagger's), a second table scores both against the labels corrected there; the acceptance line
 stays on the corpus's own labels.
@@ -51,8 +52,8 @@ def adjudicated_table(name: str, ids: list[str], Y: np.ndarray, pred_m: np.ndarr
     Only texts where the two methods decide differently can change which one scores higher, so
     those are the ones read: ``path`` holds one row per (corpus, id, target) with ``belongs``
     (1/0: does the project belong to the ecosystem, by reading it) and ``borderline``
-    (1: a judgment call, always resolved in the keywords' favour: ``belongs`` = the keywords'
-    decision). Texts both methods agree on keep the corpus's label, so both F1s still carry
+    (1: a judgment call; our reading resolves those in the keywords' favour, the blind second
+    reading by its own judgment). Texts both methods agree on keep the corpus's label, so both F1s still carry
     its noise there. Returns the table for the targets with judgments and, per target, the
     disagreements that have none (a changed model meets new ones: they keep the corpus label),
     or None when the corpus has no judgments."""
@@ -98,8 +99,7 @@ def disagreements(ids: list[str], texts: list[str], Y: np.ndarray, pred_m: np.nd
 
 
 def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[str], np.ndarray]],
-                    encoder, tax, out_dir: Path | None, ids: list[str] | None = None,
-                    adjudicated: Path = ADJUDICATED) -> dict:
+                    encoder, tax, out_dir: Path | None, ids: list[str], adjudicated: Path = ADJUDICATED) -> dict:
     from oi_text.classify.evaluate import evaluation_table, format_table, plot_pr_curves
     from oi_text.pipeline import train_model
 
@@ -131,8 +131,7 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         print(f"  fewer than {MIN_SUPPORT} positives (not in the acceptance bar):")
         print("  " + "\n  ".join(format_table(rows).splitlines()[1:]))
     big = big[big.ecosystem.isin(names)]
-    adj = adjudicated_table(name, ids if ids is not None else [str(i) for i in range(len(texts))], Y, pred_m,
-                            pred_k, names, path=adjudicated)
+    adj = adjudicated_table(name, ids, Y, pred_m, pred_k, names, path=adjudicated)
     if adj is not None:
         table, unjudged = adj
         print(f"  labels corrected where the two methods disagree, by reading the texts ({adjudicated.name}):")
@@ -147,7 +146,6 @@ def evaluate_corpus(name: str, texts: list[str], targets: dict[str, tuple[list[s
         score_m = np.stack([np.nan_to_num(res.score[:, c], nan=0).max(axis=1) for c in cols], axis=1)
         score_k = np.stack([res.evidence.keyword_scores()[:, c].max(axis=1) for c in cols], axis=1)
         plot_pr_curves(Y, score_m, score_k, names, d)
-        ids = ids if ids is not None else [str(i) for i in range(len(texts))]
         disagreements(ids, texts, Y, pred_m, pred_k, score_m, names, cols, model.ecosystems,
                       res.terms).to_csv(d / "disagreements.csv", index=False)
     return {"name": name, "big": big}
