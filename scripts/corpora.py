@@ -10,9 +10,14 @@ None of these labels is gold for our ecosystems; each is a real, noisy signal:
 - projects_cordis_h2020_cleantech: the ``technologies`` of a keyword tagger. solar-energy <-
   solar PV / CSP; hydrogen <- fuel cell, hydrogen, and power-to-X where the tagger's term was
   power-to-gas (its power-to-X also holds power-to-heat: electric boilers and heat pumps, not
-  hydrogen); offshore-energy <- offshore wind, wave, tidal, osmotic; energy-storage <-
-  energy/thermal storage, compressed air energy storage; circular-materials <- recycling;
-  nanotechnology <- nanomaterial.
+  hydrogen). The tagger has no term for electrolysis or hydrogen production, and its own
+  "hydrogen" tag fired on "hydrogen energy" only (4 projects), so hydrogen here is mostly "names
+  a fuel cell": of the 43 projects with "hydrogen", "H2", "electroly-" or "fuel cell" in the
+  title but no hydrogen label, about 30 are plainly hydrogen projects on reading the title
+  ("Industrial electrolyser for large-scale on-site renewable hydrogen production"); both
+  methods pay for them in precision. offshore-energy <- offshore wind, wave, tidal, osmotic;
+  energy-storage <- energy/thermal storage, compressed air energy storage; circular-materials
+  <- recycling; nanotechnology <- nanomaterial.
 - questions_dekamer_nl: theme labels of parliamentary questions (Dutch). health <- health
   policy themes; cybersecurity <- computer crime; communication-technology <- telecom.
 - abstracts_arxiv_math: mathematics only; every ecosystem label is negative (hard negatives).
