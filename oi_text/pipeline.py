@@ -495,7 +495,12 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
     summary = ingest(source, ColumnMapping(text=(text_col,), id=id_col), out=out, on_error="skip", dedupe="none")
     df = load_records(out)
     if df.empty:
-        raise SchemaError(f"{source}: no records with text in column {text_col!r} ({summary.rows_read} rows read); "
+        why = ""
+        if summary.issues:  # say what happened to the rows, e.g. unquoted commas in every row
+            first = summary.issues[0]
+            counts = ", ".join(f"{k} {n}" for k, n in summary.issue_counts.most_common())
+            why = f"; {counts}; row {first.row}: {first.detail}"
+        raise SchemaError(f"{source}: no records with text in column {text_col!r} ({summary.rows_read} rows read{why}); "
                           "check --text-col, or 'oi-text ingest --report report.csv' lists what happened to each row")
     if summary.rows_kept < summary.rows_read:
         issues = ", ".join(f"{k} {n}" for k, n in summary.issue_counts.most_common())

@@ -60,6 +60,13 @@ class Suggestion:
                 "examples": [{"id": i, "snippet": s} for i, s in self.examples]}
 
 
+#: Dutch articles, prepositions and conjunctions: a phrase may hold them ("kunstmatige_intelligentie_in_de_zorg")
+#: but not start or end with them ("uit_een_elektrolyser" is no phrase), as gensim's English list
+DUTCH_CONNECTOR_WORDS = frozenset(
+    "de het een der des den en of maar noch van voor in op met uit aan bij door naar over om te tot "
+    "tussen onder zonder tegen binnen buiten na via per".split())
+
+
 def _sentences(texts: Iterable[str]) -> list[list[str]]:
     return [tokenize(fold(t)) for t in texts]
 
@@ -93,8 +100,7 @@ class TermExpander:
             raise ConfigError("TermExpander.fit needs a list (it reads the corpus several times), "
                               "not a one-shot generator; pass list(texts)")
         sents = _sentences(list(texts) + list(background))
-        connectors = frozenset(ENGLISH_CONNECTOR_WORDS) | frozenset(
-            {"van", "de", "het", "een", "en", "voor", "in", "op", "met", "der", "des"})
+        connectors = frozenset(ENGLISH_CONNECTOR_WORDS) | DUTCH_CONNECTOR_WORDS
         phrases = Phrases(sents, min_count=self.min_count, threshold=self.phrases_threshold,
                           connector_words=connectors)
         self.phraser_ = Phraser(phrases)

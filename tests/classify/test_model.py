@@ -49,6 +49,19 @@ def test_weak_labels_rules():
     assert weak_labels(ev).y[:, 0].tolist() == [1, 1, 0, 1, 0, 0]
 
 
+def test_at_most_as_many_texts_are_left_unlabelled_as_there_are_positives():
+    # 2 keyword positives and 5 non-hits that all lie near them: only the 2 nearest are left
+    # for the classifier to decide; the rest stay negatives (texts that use other words are
+    # expected to be a minority)
+    n_terms = np.array([[1], [1], [0], [0], [0], [0], [0]])
+    ev = KeywordEvidence(["ai"], n_terms, n_terms > 0, np.zeros((7, 1), bool))
+    X = np.array([[1, 0.1], [1, -0.1], [1, 0], [1, 0.01], [1, 0.02], [1, 0.03], [1, 0.04]],
+                 dtype=np.float32)  # the non-hits lie between the positives, in order of distance
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    wl = weak_labels(ev, X, near_quantile=0.0)
+    assert wl.y[:, 0].tolist() == [1, 1, -1, -1, 0, 0, 0]
+
+
 def test_weak_labels_keep_a_neighbours_texts_as_negatives():
     # 2 ecosystems. Text 2 hits no hydrogen term and sits right next to the hydrogen texts, but
     # the keywords place it in solar-energy: it stays a hydrogen negative (the classifier must
@@ -74,9 +87,16 @@ def test_multilabel_classifier_learns_skips_and_round_trips():
     assert clf.skipped_ == {"empty": "0 positives, 200 negatives"}
     p = clf.predict_proba(X)
     assert np.isnan(p[:, 2]).all()
-    assert (p[:, 0] >= 0.5).mean() == pytest.approx((X[:, 0] > 0.5).mean(), abs=0.05)
+    # it learned which rows are positive, not just how many (on fresh rows too)
+    assert ((p[:, 0] >= 0.5) == (X[:, 0] > 0.5)).mean() > 0.9
+    assert ((p[:, 1] >= 0.5) == (X[:, 1] < -0.5)).mean() > 0.9
+    X_new = rng.normal(size=(200, 8)).astype(np.float32)
+    assert ((clf.predict_proba(X_new)[:, 0] >= 0.5) == (X_new[:, 0] > 0.5)).mean() > 0.9
+    clf.thresholds_[:] = [0.3, 0.7, 0.5]  # as tuned on labels: they travel with the weights
     again = MultiLabelClassifier.from_arrays(clf.to_arrays(), ["a", "b", "empty"])
     assert np.allclose(again.predict_proba(X), p, equal_nan=True)
+    assert again.thresholds_.tolist() == pytest.approx([0.3, 0.7, 0.5])
+    assert np.array_equal(again.predict(X), clf.predict(X))
     with pytest.raises(ModelError, match="embeddings have 4 dimensions; the classifier expects 8"):
         clf.predict_proba(X[:, :4])
     with pytest.raises(ModelError, match="not fitted"):

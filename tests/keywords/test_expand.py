@@ -59,11 +59,23 @@ def test_word2vec_suggests_the_missing_synonym_with_its_impact(small_taxonomy):
     assert all(t not in terms for t in ("en", "over", "het"))  # no function words
 
 
-def test_expansion_is_deterministic():
-    texts = _corpus(120)
-    a = TermExpander(min_count=2, epochs=5).fit(texts).vectors
-    b = TermExpander(min_count=2, epochs=5).fit(texts).vectors
-    assert np.allclose(a["waterstof"], b["waterstof"])
+def test_expansion_is_deterministic(tmp_path):
+    """The same corpus gives the same vectors (so the same suggestions) in another process, with
+    another string-hash seed: a corpus of more than one batch of words (about 18k), where
+    several worker threads or a hash-seeded initialisation would differ."""
+    import os
+    import subprocess
+    import sys
+
+    texts = _corpus(1500)
+    assert sum(len(t.split()) for t in texts) > 15_000
+    a = TermExpander(min_count=2, epochs=2).fit(texts).vectors
+    code = ("import sys, numpy as np; sys.path.insert(0, '.'); from tests.keywords.test_expand import _corpus; "
+            "from oi_text.keywords.expand import TermExpander; "
+            f"np.save({str(tmp_path / 'b.npy')!r}, TermExpander(min_count=2, epochs=2).fit(_corpus(1500)).vectors['waterstof'])")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert np.allclose(a["waterstof"], np.load(tmp_path / "b.npy"))
 
 
 def test_generator_input_is_refused_with_a_clear_message():
@@ -110,3 +122,18 @@ def test_sample_snippets_show_the_term_even_after_length_changing_folding():
     text = "Straße " * 20 + "De Groningse waterstofcentrale draait op wind." + " Meer tekst." * 20
     assert "waterstofcentrale" in _snippet(text, ["waterstofcentrale"], width=40)
     assert "ĳsbaan" in _snippet("ĳ" * 50 + " een ĳsbaan op zonne-energie", ["ijsbaan"], width=20)
+
+
+def test_phrases_neither_start_nor_end_with_a_dutch_connector_word():
+    """Bigrams are joined across Dutch articles and prepositions ("waterstof_uit_zon"), never
+    begun or ended by one ("uit_een" or "een_elektrolyser" would hide the word itself)."""
+    rng = random.Random(0)
+    filler = [f"woord{k}" for k in range(400)]
+    texts = [" ".join(rng.sample(filler, 6)) + " uit een elektrolyser " + " ".join(rng.sample(filler, 3))
+             + " waterstof uit zon " + " ".join(rng.sample(filler, 6)) for _ in range(200)]
+    tokens = {tok for s in TermExpander(min_count=2, epochs=1).fit(texts).doc_tokens_ for tok in s}
+    phrases = {t for t in tokens if "_" in t}
+    assert phrases, tokens
+    for p in phrases:
+        first, last = p.split("_")[0], p.split("_")[-1]
+        assert first not in {"uit", "een", "bij", "en"} and last not in {"uit", "een", "bij", "en"}, p
