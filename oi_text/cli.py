@@ -501,6 +501,11 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
         click.echo(f"\nWritten: {out_dir / 'evaluation.csv'} and {len(pngs)} precision-recall curves (pr_*.png)")
 
 
+def _stdin_is_a_terminal() -> bool:
+    """expand asks only a person at a terminal (piped or scheduled runs list and ask nothing)."""
+    return sys.stdin.isatty()
+
+
 @main.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--ecosystem", "-e", required=True, help="Ecosystem id to expand (e.g. ai).")
@@ -547,7 +552,7 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
     if not suggestions:
         click.echo(f"No new terms to suggest for {ecosystem!r}.")
         return
-    interactive = not list_only and sys.stdin.isatty()
+    interactive = not list_only and _stdin_is_a_terminal()
     accepted = rejected = 0
     for n, s in enumerate(suggestions, 1):
         how = (f"similarity {s.score:.2f}" if s.source == "word2vec"

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from oi_text.cli import main
 
 
-def test_help_is_fast_and_does_not_import_torch():
+def test_help_does_not_import_torch_or_other_heavy_libraries():
     code = (
-        "import sys, time; t=time.perf_counter(); from oi_text.cli import main\n"
+        "import sys; from oi_text.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'transformers', 'sklearn', 'pandas', 'pyarrow') if m in sys.modules]\n"
-        "print('HEAVY', heavy, time.perf_counter() - t)"
+        "print('HEAVY', heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     line = [ln for ln in out.splitlines() if ln.startswith("HEAVY")][0]

@@ -124,6 +124,39 @@ def test_expand_lists_suggestions(tmp_path):
     assert any("elektrolysestack" in w for w in vocab)  # as a word, or in a bigram ("een_elektrolysestack")
 
 
+def test_expand_accepts_and_rejects_at_the_terminal(tmp_path, monkeypatch):
+    """A person at a terminal answers a (accept), r (reject), then q (quit): the taxonomy given
+    with --taxonomy gets the accepted term with its provenance and remembers the rejected one."""
+    import shutil
+
+    import oi_text.cli
+    from oi_text.keywords import default_taxonomy_path, load_taxonomy
+
+    shutil.copy(default_taxonomy_path(), tmp_path / "tax.yaml")
+    monkeypatch.setattr(oi_text.cli, "_stdin_is_a_terminal", lambda: True)
+    res = CliRunner().invoke(main, ["expand", str(SAMPLE_RECORDS), "--ecosystem", "hydrogen", "--no-embedding",
+                                    "--top", "5", "--taxonomy", str(tmp_path / "tax.yaml"), "--who", "analist"],
+                             input="a\nr\nq\n")
+    assert res.exit_code == 0, res.output
+    assert f"1 accepted, 1 rejected; taxonomy written to {tmp_path / 'tax.yaml'}" in res.output
+    terms = re.findall(r"\[\d/\d+\] (.+?)  \(word2vec", res.output)
+    assert len(terms) == 3  # q at the third: no more are shown
+    eco = load_taxonomy(tmp_path / "tax.yaml")["hydrogen"]
+    assert terms[0] in eco.include_terms and terms[1] in eco.rejected_terms
+    assert terms[1] not in eco.include_terms and terms[2] not in {*eco.include_terms, *eco.rejected_terms}
+    assert load_taxonomy(default_taxonomy_path())["hydrogen"].include_terms == \
+        [t for t in eco.include_terms if t != terms[0]]  # the shipped taxonomy is untouched
+    entry = eco.data["keywords"]["accepted"][-1]
+    assert entry["term"] == terms[0] and entry["source"] == "word2vec" and entry["by"] == "analist"
+    assert entry["at"].startswith("20") and entry["score"] > 0 and "docs_added" in entry
+    assert eco.data["rejected"][-1]["term"] == terms[1] and eco.data["rejected"][-1]["by"] == "analist"
+    # next time neither is suggested again; the one skipped by quitting still is
+    out = run(["expand", SAMPLE_RECORDS, "--ecosystem", "hydrogen", "--no-embedding", "--list", "--top", "5",
+               "--taxonomy", tmp_path / "tax.yaml"])
+    again = re.findall(r"\[\d/\d+\] (.+?)  \(word2vec", out)
+    assert terms[0] not in again and terms[1] not in again and terms[2] in again
+
+
 def test_unknown_ecosystem_is_explained(tmp_path, tiny):
     res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m"), "--model", str(tiny),
                                     "--ecosystems", "ai,quantm"])

@@ -59,6 +59,51 @@ def test_word2vec_suggests_the_missing_synonym_with_its_impact(small_taxonomy):
     assert all(t not in terms for t in ("en", "over", "het"))  # no function words
 
 
+class ConceptEncoder:
+    """Stands in for a sentence encoder: each word has a concept direction (hydrogen, farming,
+    or a neutral one of its own), a text is the mean of its words. So 'elektrolyser' lies near
+    the hydrogen texts' meaning, as it would for a real multilingual encoder, although the
+    texts that use it are not keyword matches."""
+
+    concepts = {"waterstof": 0, "elektrolyser": 0, "brandstofcel": 0, "landbouw": 1, "akker": 1, "gewas": 1,
+                "oogst": 1}
+
+    def encode(self, texts, **_):
+        out = []
+        for t in texts:
+            words = [w.strip(".,").lower() for w in t.split()]
+            v = np.zeros(64)
+            for w in words:
+                v[self.concepts.get(w, 2 + sum(map(ord, w)) % 62)] += 1
+            out.append(v / np.linalg.norm(v))
+        return np.array(out, dtype=np.float32)
+
+
+def test_embedding_source_suggests_terms_near_the_ecosystems_texts(small_taxonomy):
+    # half the texts that say only 'elektrolyser' say 'brandstofcel' (fuel cell) instead: two
+    # missing synonyms, each in about 25 texts
+    texts, k = [], 0
+    for t in _corpus():
+        if "elektrolyser" in t:
+            k += 1
+            t = t.replace("elektrolyser", "brandstofcel") if k % 2 else t
+        texts.append(t)
+    ids = [f"d{i}" for i in range(len(texts))]
+    tax = load_taxonomy(small_taxonomy)
+    expander = TermExpander(min_count=2, epochs=40).fit(texts)
+    enc = ConceptEncoder()
+    out = suggest(tax, "hydrogen", texts, ids, expander, encoder=enc, doc_vectors=enc.encode(texts), top=1)
+    assert [s.source for s in out] == ["word2vec", "embedding"]  # interleaved, one of each
+    w2v, emb = out
+    # the embedding source finds the synonym word2vec did not take: the one nearest in meaning
+    assert {w2v.term, emb.term} == {"elektrolyser", "brandstofcel"} and emb.score > 0
+    assert emb.docs_added == emb.docs_with_term >= 15 and emb.term in emb.examples[0][1]
+    farming = suggest(tax, "farming", texts, ids, expander, encoder=enc, doc_vectors=enc.encode(texts), top=5)
+    assert not {"elektrolyser", "brandstofcel"} & {s.term for s in farming if s.source == "embedding"}
+    # without an encoder only word2vec suggests
+    assert {s.source for s in suggest(tax, "hydrogen", texts, ids, expander, top=3)} == {"word2vec"}
+
+
 def test_expansion_is_deterministic(tmp_path):
     """The same corpus gives the same vectors (so the same suggestions) in another process, with
     another string-hash seed: a corpus of more than one batch of words (about 18k), where

@@ -41,6 +41,21 @@ def test_nesting_and_overlaps(tax):
     assert "nanotechnology" in tax["quantum"].data["overlaps"]
 
 
+def test_the_taxonomys_exclusions_reach_the_matcher(tax):
+    """Exclusion terms travel from the YAML through keyword_spec to the matcher: an app that
+    merely advertises AI is vetoed, a text that names AI in two distinct ways is not."""
+    from oi_text.keywords import KeywordMatcher
+
+    spec = tax.keyword_spec(["ai"])
+    assert spec["ai"]["exclude"] == tax["ai"].exclude_terms and len(spec["ai"]["exclude"]) >= 10
+    m = KeywordMatcher(spec)
+    app = "Boek je kapper met onze AI-powered app: slimme afspraken voor salons."
+    hit = m.match(app)["ai"]
+    assert hit.hits and hit.excluded_by and not hit.matched
+    dev = "We train deep learning models for computer vision and sell them as an AI-powered app."
+    assert m.match(dev)["ai"].matched
+
+
 def test_hash_changes_with_terms(tax, tmp_path):
     data = tax.to_dict()
     data["ecosystems"][0]["keywords"]["en"].append("brand new term")
