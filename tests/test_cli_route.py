@@ -93,6 +93,46 @@ def test_evaluate_on_reviewed_labels_that_cover_some_ecosystems_only(tmp_path, t
     assert res.exit_code == 2 and "none of its (id, ecosystem) pairs occur" in res.output
 
 
+def test_classify_command_resumes_after_an_interrupt(tmp_path, tiny, monkeypatch):
+    """Ctrl-C in the third chunk of a CSV export: the rerun converts nothing again, resumes
+    after the two finished chunks and writes the same rows as an uninterrupted run, once each."""
+    import oi_text.cli
+
+    model = tmp_path / "model"
+    run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"])
+    export = tmp_path / "export.csv"
+    pd.read_json(SAMPLE_RECORDS, lines=True, dtype={"id": str})[["id", "text"]].to_csv(export, index=False)
+    args = ["classify", export, "--model", model, "--embed-model", tiny, "--device", "cpu", "--chunk-size", "200"]
+    run([*args, "--out", tmp_path / "full.parquet"])
+
+    real = oi_text.cli._encoder
+
+    def interrupted(*a, **k):  # the encoder, with Ctrl-C pressed during its third batch
+        enc = real(*a, **k)
+        encode, calls = enc.encode, []
+
+        def encode_then_stop(texts, **kw):
+            calls.append(len(texts))
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+            return encode(texts, **kw)
+
+        enc.encode = encode_then_stop
+        return enc
+
+    monkeypatch.setattr(oi_text.cli, "_encoder", interrupted)
+    out = tmp_path / "scores.parquet"
+    res = CliRunner().invoke(main, [str(a) for a in [*args, "--out", out]])
+    assert res.exit_code != 0 and not out.exists()
+    assert len(list((tmp_path / "scores.parquet.parts").glob("chunk-*.parquet"))) == 2
+    monkeypatch.setattr(oi_text.cli, "_encoder", real)
+    text = run([*args, "--out", out])
+    assert "records: 555 in 3 chunk(s) (2 resumed from an earlier run)" in text
+    got, want = pq.read_table(out).to_pandas(), pq.read_table(tmp_path / "full.parquet").to_pandas()
+    assert len(got) == 2 * 555 and not got.duplicated(["id", "ecosystem"]).any()
+    pd.testing.assert_frame_equal(got, want)
+
+
 def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):
     model = tmp_path / "model"
     run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai"])
