@@ -57,6 +57,8 @@ STRONG_TERMS = 2
 TUNING_FOLDS = 5
 #: labelled positives an ecosystem needs for its threshold to be tuned
 TUNING_MIN_POSITIVES = 5
+#: what a model card must hold for the model to score (the rest is a record of its training)
+MODEL_CARD_KEYS = ("encoder_id", "taxonomy_hash", "ecosystems", "keywords")
 #: sub-directory of a model directory holding a fine-tuned head
 HEAD_DIR = "head"
 
@@ -214,6 +216,10 @@ class EcosystemModel:
         """Load a model directory; refuse it when the encoder or taxonomy does not match.
         ``device`` is where a fine-tuned head (if the model has one) runs."""
         card, arrays = load_model_dir(directory)
+        missing = [k for k in MODEL_CARD_KEYS if k not in card]
+        if missing:
+            raise ModelError(f"{Path(directory) / 'card.json'}: has no {', '.join(map(repr, missing))} (edited or "
+                             "damaged); copy the whole model directory again, or retrain with 'oi-text train'")
         if encoder_id is not None:
             _check_encoder(directory, card.get("encoder_id"), encoder_id)
         if taxonomy_hash is not None and card.get("taxonomy_hash") != taxonomy_hash:

@@ -157,6 +157,31 @@ def test_loading_a_damaged_model_directory_says_so(setup, tmp_path):
         EcosystemModel.load(tmp_path / "m", encoder_id=enc.model_id, taxonomy_hash=tax.hash())
 
 
+@pytest.mark.parametrize("key", ["keywords", "encoder_id", "ecosystems", "taxonomy_hash"])
+def test_a_card_missing_what_scoring_needs_is_refused(setup, tmp_path, key):
+    import json
+
+    *_, model, _ = setup
+    model.save(tmp_path / "m")
+    card = json.loads((tmp_path / "m" / "card.json").read_text(encoding="utf-8"))
+    del card[key]
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match=f"card.json: has no '{key}' .*retrain"):
+        EcosystemModel.load(tmp_path / "m")
+
+
+def test_weights_lacking_an_array_are_refused(setup, tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    *_, model, _ = setup
+    model.save(tmp_path / "m")
+    arrays = load_file(str(tmp_path / "m" / "weights.safetensors"))
+    del arrays["platt"]
+    save_file(arrays, str(tmp_path / "m" / "weights.safetensors"))
+    with pytest.raises(ModelError, match="the classifier weights lack platt"):
+        EcosystemModel.load(tmp_path / "m")
+
+
 @pytest.fixture(scope="module")
 def tuned(setup):
     """The setup's data trained with every text hand-labelled, thresholds tuned for 0.9."""

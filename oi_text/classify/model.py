@@ -191,6 +191,10 @@ class MultiLabelClassifier:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], ecosystems: Sequence[str]) -> MultiLabelClassifier:
+        missing = [k for k in ("coef", "intercept", "platt", "fitted", "thresholds", "n_pos", "n_neg") if k not in arrays]
+        if missing:
+            raise ModelError(f"the classifier weights lack {', '.join(missing)} (damaged or not an oi_text model); "
+                             "copy the whole model directory again, or retrain with 'oi-text train'")
         m = cls()
         m.ecosystems_ = list(ecosystems)
         m.coef_ = arrays["coef"].astype(np.float32)
