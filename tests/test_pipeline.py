@@ -300,6 +300,13 @@ def test_converted_input_is_reused_so_a_rerun_resumes(tmp_path):
     assert converted != bare and pd.read_parquet(converted).id.tolist() == ["bare:1", "bare:2"]
     # a named id column that is missing is left for classify to report
     assert records_for_classify(bare, out, id_col="nr") == bare
+    # a Parquet export with a repeated id, a blank and a missing text goes through ingest like a
+    # CSV: those rows are dropped with a warning, so the scores have one row per (id, ecosystem)
+    messy = tmp_path / "messy.parquet"
+    pd.DataFrame({"id": ["p1", "p2", "p1", "p3", "p4"],
+                  "text": ["Waterstof uit wind", "Qubits in Delft", "Een ander project", "  ", None]}).to_parquet(messy)
+    converted = records_for_classify(messy, out)
+    assert converted != messy and pd.read_parquet(converted).id.tolist() == ["p1", "p2"]
 
 
 def test_classify_output_columns_and_restriction(setup, tmp_path):

@@ -55,6 +55,14 @@ class EmbedSummary:
         return "\n".join(lines)
 
 
+def check_vectors_out(out: str | Path) -> Path:
+    """A vectors file is Parquet: refuse another name before any work."""
+    out = Path(out)
+    if out.suffix.lower() != ".parquet":
+        raise InputError(f"output {str(out)!r}: vectors are written as Parquet; name it *.parquet")
+    return out
+
+
 def embed_records(
     source: str | Path,
     out: str | Path | None,
@@ -83,9 +91,7 @@ def embed_records(
         metadata={b"oi_text": json.dumps({"model_id": encoder.model_id, "dim": encoder.dim}).encode()},
     )
     if out is not None:
-        out = Path(out)
-        if out.suffix.lower() != ".parquet":
-            raise InputError(f"output {str(out)!r}: vectors are written as Parquet; name it *.parquet")
+        out = check_vectors_out(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")
         writer = pq.ParquetWriter(tmp, schema, compression="zstd")

@@ -84,10 +84,19 @@ def test_embed_command_errors(tmp_path, tiny_model):
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
                                     "--model", str(tiny_model)])
     assert res.exit_code == 2
-    assert "column(s) 'id', 'text' not found; found 'nr', 'beschrijving'" in res.output
+    assert "text column 'text' not found. Columns found (header on row 1): 'nr', 'beschrijving'" in res.output
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
                                     "--model", str(tiny_model), "--id-col", "nr", "--text-col",
                                     "beschrijving", "--device", "cpu"])
     assert res.exit_code == 0, res.output
+    # a Dutch Excel CSV (cp1252, semicolons) with a blank text: read through ingest, the blank
+    # row dropped, not embedded as ""
+    export = tmp_path / "export.csv"
+    export.write_bytes("KvK;Omschrijving\n101;Coöperatie voor groene waterstof\n102;\n103;Qubits à Delft\n".encode("cp1252"))
+    res = CliRunner().invoke(main, ["embed", str(export), "--out", str(tmp_path / "w.parquet"), "--model",
+                                    str(tiny_model), "--id-col", "KvK", "--text-col", "Omschrijving", "--device", "cpu"])
+    assert res.exit_code == 0, res.output
+    assert f"Embedded {export}" in res.output and "vectors: 2 x 64" in res.output
+    assert load_vectors(tmp_path / "w.parquet")[0] == ["101", "103"]
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.csv"), "--model", str(tiny_model)])
     assert res.exit_code == 2 and "name it *.parquet" in res.output
