@@ -17,6 +17,8 @@ import click
 from . import __version__
 from .errors import OiTextError, RowErrors
 
+logger = logging.getLogger("oi_text.cli")
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -298,9 +300,11 @@ def _encoder(embed_model: str | None, device: str | None):  # type: ignore[no-un
               help="Model directory to write (card.json + weights.safetensors).")
 @_with(_text_options)
 @click.option("--label-col", help="Optional gold labels: ecosystem ids separated by ; | or , "
-                                   "(empty = unlabelled, 'none' = no ecosystem).")
+                                   "(empty = unlabelled, 'none' = none of the ecosystems the column names).")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Optional gold labels as CSV id,ecosystem (long form).")
+              help="Optional gold labels as CSV id,ecosystem (long form; an empty ecosystem = none), or "
+                   "id,ecosystem,label per entry ('oi-text review labels'). Labels cover the ecosystems "
+                   "they name; the others keep keyword weak labels.")
 @click.option("--ecosystems", help="Train only these ecosystem ids (comma-separated) [all].")
 @click.option("--target-precision", type=click.FloatRange(0.05, 1.0), default=0.8, show_default=True,
               help="With gold labels: per-ecosystem threshold for this precision, estimated on "
@@ -340,29 +344,38 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
     df = load_texts(input, text_col=text_col, id_col=id_col)
     gold_y = None
     if label_col or gold:
-        gold_y = read_gold(records=df, ecosystems=list(spec), label_col=label_col, gold_file=gold)
+        gold_y = read_gold(records=df, ecosystems=list(spec), label_col=label_col, gold_file=gold, known=tax.ids)
     encoder = _encoder(embed_model, device)
     head = None
     if finetune:
         head = _finetune_head(encoder, list(spec), gold_y, epochs, device)
     click.echo(f"embedding {len(df):,} texts with {encoder.model_id.split('|')[0]} ...", err=True)
     X = encoder.encode(df.text.tolist(), show_progress=sys.stderr.isatty())
-    model, weak = train_model(df.text.tolist(), X, spec, encoder_id=encoder.model_id,
+    model, _ = train_model(df.text.tolist(), X, spec, encoder_id=encoder.model_id,
                               taxonomy_hash=tax.hash(), gold=gold_y, target_precision=target_precision,
                               head=head, show_progress=sys.stderr.isatty())
     model.card["training"]["source"] = str(input)
+    if gold_y is not None:
+        from .pipeline import gold_fingerprint
+
+        model.card["training"]["gold_fingerprint"] = gold_fingerprint(df["id"], gold_y)
     model.card["training"]["languages"] = (df["language"].value_counts().to_dict()
                                            if "language" in df.columns else {})
     model.save(out)
-    summ = weak.summary()
-    fitted = int(model.classifier.fitted_.sum())
-    click.echo(f"Trained {fitted} of {len(spec)} ecosystem classifiers on {len(df):,} texts "
-               f"({'with ' + str(int((gold_y >= 0).any(axis=1).sum())) + ' hand-labelled texts' if gold_y is not None else 'zero hand labels'}).")
-    top = sorted(summ.items(), key=lambda kv: -kv[1]["positive"])[:12]
-    click.echo("  weak positives: " + ", ".join(f"{e} {s['positive']}" for e, s in top if s["positive"]))
-    skipped = model.classifier.skipped_
+    clf = model.classifier
+    fitted = int(clf.fitted_.sum())
+    if gold_y is None:
+        how = "zero hand labels"
+    else:
+        covered = (gold_y >= 0).any(axis=0)
+        how = (f"with {int((gold_y >= 0).any(axis=1).sum()):,} hand-labelled texts, for {int(covered.sum())} "
+               f"ecosystems; the other {int((~covered).sum())} learn from keyword weak labels only")
+    click.echo(f"Trained {fitted} of {len(spec)} ecosystem classifiers on {len(df):,} texts ({how}).")
+    top = sorted(zip(model.ecosystems, clf.n_pos_.tolist()), key=lambda kv: -kv[1])[:12]
+    click.echo(("  training positives (hand labels where given): " if gold_y is not None else "  weak positives: ")
+               + ", ".join(f"{e} {n}" for e, n in top if n))
+    skipped = clf.skipped_
     if skipped:
-        clf = model.classifier
         click.echo(f"  no classifier for {len(skipped)} ecosystems (fewer than {clf.min_positives} positive or "
                    f"{clf.min_negatives} negative labels); they fall back to the keyword rule: "
                    + ", ".join(f"{e} ({why})" for e, why in list(skipped.items())[:8])
@@ -402,7 +415,9 @@ def _finetune_head(encoder, ecosystems: list[str], gold_y, epochs: int, device: 
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               required=True, help="Model directory from 'oi-text train'.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Scores file (.parquet, long format: id, ecosystem, score, predicted, matched_terms).")
+              help="Scores file (.parquet), one row per (record, ecosystem): id, ecosystem, score, predicted, "
+                   "matched_terms (the taxonomy's terms that hit; -term: an exclusion), classifier_score, "
+                   "keyword_match (the two halves of the score).")
 @click.option("--text-col", default="text", show_default=True)
 @click.option("--id-col", default="id", help="Id column [id; an input without one gets <file name>:<row> ids].")
 @click.option("--embed-model", metavar="M", help="Embedding model [the one the model was trained with].")
@@ -450,18 +465,21 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
               required=True, help="Model directory from 'oi-text train'.")
 @click.option("--label-col", help="Gold labels column (ecosystem ids separated by ; | ,).")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold labels as CSV id,ecosystem (long form; empty ecosystem = none).")
+              help="Gold labels as CSV id,ecosystem (long form; empty ecosystem = none), or id,ecosystem,label "
+                   "per entry. Only the ecosystems the labels name are scored.")
 @click.option("--text-col", default="text", show_default=True)
 @click.option("--id-col", default="id", help="Id column [id; an input without one gets <file name>:<row> ids].")
 @click.option("--embed-model", metavar="M", help="Embedding model [the one the model was trained with].")
 @click.option("--device", metavar="D")
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Check the model against this taxonomy (refused when it changed).")
 @click.option("--min-support", type=click.IntRange(1), default=1, show_default=True,
               help="Evaluate ecosystems with at least this many gold positives.")
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write evaluation.csv and precision-recall curves (PNG) here.")
 def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | None, text_col: str,
-             id_col: str, embed_model: str | None, device: str | None, min_support: int,
-             out_dir: Path | None) -> None:
+             id_col: str, embed_model: str | None, device: str | None, taxonomy: Path | None,
+             min_support: int, out_dir: Path | None) -> None:
     """Precision, recall and F1 per ecosystem: the model and keyword-only matching side by side.
 
     Prints macro and micro averages and a split by language; with --out-dir also writes the
@@ -475,14 +493,21 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
 
     from .classify.evaluate import by_language, evaluation_table, format_table, plot_pr_curves
     from .errors import ConfigError
+    from .keywords import load_taxonomy
     from .language import detect_language
-    from .pipeline import load_texts, read_gold
+    from .pipeline import gold_fingerprint, load_texts, read_gold
 
     if not (label_col or gold):
         raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
-    model, encoder = _model_and_encoder(model_dir, embed_model, device)
+    tax = load_taxonomy(taxonomy)
+    model, encoder = _model_and_encoder(model_dir, embed_model, device, tax.hash() if taxonomy else None)
     df = load_texts(input, text_col=text_col, id_col=id_col)
-    Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold)
+    Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold,
+                  known=[*tax.ids, *model.ecosystems])
+    trained_on = model.card.get("training", {}).get("gold_fingerprint")
+    if trained_on and trained_on == gold_fingerprint(df["id"], Y):
+        logger.warning("these are the hand labels %s was trained with (its thresholds were tuned on them): "
+                       "the scores below flatter the model; evaluate on labels it has not seen", model_dir)
     labelled = (Y >= 0).any(axis=1)  # reviewed labels may cover some ecosystems of a text only
     if not labelled.any():
         raise ConfigError(

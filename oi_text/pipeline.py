@@ -166,6 +166,9 @@ class EcosystemModel:
         how: dict[str, str] = {}
         for j, eco in enumerate(self.ecosystems):
             labelled = Y[:, j] >= 0
+            if not labelled.any():
+                how[eco] = f"default {self.thresholds[j]:.2f} (no hand labels for this ecosystem)"
+                continue
             if int((Y[labelled, j] == 1).sum()) < min_positives:
                 how[eco] = f"default {self.thresholds[j]:.2f} (too few labelled positives)"
                 continue
@@ -294,7 +297,8 @@ def train_model(
     card = {
         "training": {
             "texts": len(texts),
-            "hand_labels": int((gold >= 0).sum()) if gold is not None else 0,
+            "hand_labels": int((gold >= 0).sum()) if gold is not None else 0,  # (text, ecosystem) entries
+            "hand_labelled_texts": int((gold >= 0).any(axis=1).sum()) if gold is not None else 0,
             "weak_labels": summary,
             "skipped_ecosystems": clf.skipped_,
             "near_quantile": near_quantile,
@@ -373,29 +377,50 @@ def cross_fitted_proba(
 
 def read_gold(
     *, records: Any, ecosystems: Sequence[str], label_col: str | None = None,
-    gold_file: str | Path | None = None, label_sep: str = ";|,",
+    gold_file: str | Path | None = None, label_sep: str = ";|,", known: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Gold labels as ``(n, E)``: 1/0 for labelled records, -1 for unlabelled ones.
 
     From ``label_col`` (ecosystem ids separated by any of ``label_sep``, or a list; an empty
-    cell = unlabelled, ``none`` or ``-`` = labelled with no ecosystem) or from ``gold_file``
+    cell = unlabelled, ``none`` or ``-`` = labelled with none of them) or from ``gold_file``
     (CSV ``id,ecosystem`` in long form: every id in the file is labelled, positive for the
-    ecosystems listed and negative for the others; a row with an empty ecosystem labels a record
-    with no ecosystem; ids not in the file are unlabelled).
+    ecosystems listed with it; a row with an empty ecosystem labels a record with none; ids not
+    in the file are unlabelled; or ``id,ecosystem,label`` per entry, as ``oi-text review
+    labels`` writes it, where only those entries are labelled).
+
+    Labels speak for the ecosystems they name: a labelled record is a negative for the other
+    ecosystems named somewhere in the column or file, and stays unlabelled for ecosystems the
+    labels never name (a file about AI and quantum says nothing about hydrogen).
+
+    ``known``: every ecosystem id that exists (the taxonomy's). A label outside it is an error
+    with a "did you mean" (a typo would otherwise make the record a negative); a known one the
+    model lacks (left out with --ecosystems) is ignored with a warning.
     """
     import re as _re
 
-    import pandas as pd
-
     from .errors import SchemaError
+    from .keywords.taxonomy import did_you_mean
 
     index = {e: j for j, e in enumerate(ecosystems)}
     n = len(records)
     Y = np.full((n, len(ecosystems)), -1, dtype=np.int8)
-    unknown: set[str] = set()
+    ignored: set[str] = set()
+
+    def column(label: str, where: str) -> int | None:
+        j = index.get(label)
+        if j is None:
+            if known is not None and label not in known:
+                raise SchemaError(f"{where}: unknown ecosystem {label!r}{did_you_mean(label, [*known])} "
+                                  "(labels use the taxonomy's ids)")
+            ignored.add(label)
+        return j
+
+    named = np.zeros(len(ecosystems), dtype=bool)
+    labelled = np.zeros(n, dtype=bool)
     if label_col is not None:
         if label_col not in records.columns:
             raise SchemaError(f"label column {label_col!r} not found; columns: {list(records.columns)}")
+        ids = records["id"].astype(str).tolist() if "id" in records.columns else None
         for i, cell in enumerate(records[label_col].tolist()):
             if cell is None or (isinstance(cell, float) and cell != cell):
                 continue
@@ -405,49 +430,84 @@ def read_gold(
                 labels = [x.strip() for x in _re.split("[" + _re.escape(label_sep) + "]", cell) if x.strip()]
             else:
                 labels = [str(x) for x in cell]
-            Y[i] = 0
+            labelled[i] = True
             for lab in labels:
                 if lab.lower() in ("none", "-"):
                     continue
-                j = index.get(lab)
-                if j is None:
-                    unknown.add(lab)
-                else:
+                j = column(lab, f"label column {label_col!r}, record {ids[i] if ids else i + 1}")
+                if j is not None:
                     Y[i, j] = 1
+                    named[j] = True
     elif gold_file is not None:
-        gold = pd.read_csv(gold_file, dtype=str, keep_default_na=False)
-        if not {"id", "ecosystem"} <= set(gold.columns):
-            raise SchemaError(f"{gold_file}: expected columns 'id' and 'ecosystem', found {list(gold.columns)}")
+        gold = _read_gold_csv(gold_file)
         rows = {str(r): i for i, r in enumerate(records["id"].astype(str))}
+        absent = sorted({rid for rid in gold["id"] if rid not in rows})
+        if absent and len(absent) < gold["id"].nunique():
+            logger.warning("%s: %d of its %d ids are not in the records, their labels unused (e.g. %s)",
+                           gold_file, len(absent), gold["id"].nunique(), ", ".join(absent[:3]))
         if "label" in gold.columns:
             # per-entry labels (as 'oi-text review labels' writes them): only those entries are labelled
-            for rid, eco, lab in zip(gold["id"], gold["ecosystem"], gold["label"]):
-                i, j = rows.get(rid), index.get(eco)
+            for k, (rid, eco, lab) in enumerate(zip(gold["id"], gold["ecosystem"], gold["label"])):
+                j = column(eco, f"{gold_file}, row {k + 2}") if eco else None
+                i = rows.get(rid)
                 if i is None or j is None:
-                    if j is None and eco:
-                        unknown.add(eco)
                     continue
                 Y[i, j] = 1 if str(lab).strip() in ("1", "true", "True", "accept") else 0
             if not (Y >= 0).any():
                 raise SchemaError(f"{gold_file}: none of its (id, ecosystem) pairs occur in the records and model")
-        else:
-            for rid, eco in zip(gold["id"], gold["ecosystem"]):
-                i = rows.get(rid)
-                if i is None:
-                    continue
-                Y[i] = np.where(Y[i] < 0, 0, Y[i])
-                if eco:
-                    j = index.get(eco)
-                    if j is None:
-                        unknown.add(eco)
-                    else:
-                        Y[i, j] = 1
-            if not (Y >= 0).any():
-                raise SchemaError(f"{gold_file}: none of its ids occur in the records")
-    if unknown:
-        logger.warning("labels for ecosystems the model does not have (not in the taxonomy, or left out "
-                       "with --ecosystems), ignored: %s", sorted(unknown)[:20])
+            return Y
+        for k, (rid, eco) in enumerate(zip(gold["id"], gold["ecosystem"])):
+            j = column(eco, f"{gold_file}, row {k + 2}") if eco else None
+            i = rows.get(rid)
+            if i is None:
+                continue
+            labelled[i] = True
+            if j is not None:
+                Y[i, j] = 1
+                named[j] = True
+        if not labelled.any():
+            raise SchemaError(f"{gold_file}: none of its ids occur in the records")
+    # a labelled record is a negative for the other ecosystems the labels name
+    scope = labelled[:, None] & named[None, :]
+    Y[scope & (Y < 0)] = 0
+    if ignored:
+        logger.warning("labels for ecosystems the model does not have (left out with --ecosystems), ignored: %s",
+                       sorted(ignored)[:20])
     return Y
+
+
+def gold_fingerprint(ids: Any, Y: np.ndarray) -> str:
+    """A hash of which records carry which hand labels (the labelled entries only), so that
+    evaluate can tell when it is given the labels a model was trained on."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for rid, row in sorted(zip(map(str, ids), Y.tolist())):
+        if any(v >= 0 for v in row):
+            h.update(f"{rid}\t{row}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def _read_gold_csv(path: str | Path) -> Any:
+    """A gold CSV with columns id, ecosystem (and label), comma, semicolon or tab separated."""
+    import csv
+
+    import pandas as pd
+
+    from .errors import SchemaError
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        head = f.readline()
+    try:
+        sep = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
+    except csv.Error:
+        sep = ","
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+    gold.columns = [c.strip() for c in gold.columns]
+    if not {"id", "ecosystem"} <= set(gold.columns):
+        raise SchemaError(f"{path}: expected columns 'id' and 'ecosystem', found {list(gold.columns)}")
+    gold["ecosystem"] = gold["ecosystem"].str.strip()
+    return gold
 
 
 def _whole_floats(col: Any) -> bool:

@@ -133,6 +133,27 @@ def test_classify_command_resumes_after_an_interrupt(tmp_path, tiny, monkeypatch
     pd.testing.assert_frame_equal(got, want)
 
 
+def test_train_on_gold_then_evaluate_on_the_same_labels_is_flagged(tmp_path, tiny, caplog):
+    """The gold file names some ecosystems only: the others keep their keyword weak labels (and
+    their classifiers); evaluating on the very labels the model was tuned on is flagged."""
+    model = tmp_path / "model"
+    gold = tmp_path / "gold.csv"
+    g = pd.read_csv(SAMPLE_GOLD, dtype=str, keep_default_na=False)
+    g[g.ecosystem.isin(["ai", ""])].to_csv(gold, index=False)  # AI labels only (and texts with none)
+    out = run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--gold", gold,
+               "--ecosystems", "ai,quantum,hydrogen"])
+    assert "Trained 3 of 3 ecosystem classifiers" in out
+    assert "for 1 ecosystems; the other 2 learn from keyword weak labels only" in out
+    card = json.loads((model / "card.json").read_text())
+    assert card["training"]["hand_labelled_texts"] == g[g.ecosystem.isin(["ai", ""])].id.nunique()
+    assert card["threshold_choice"]["quantum"] == "default 0.50 (no hand labels for this ecosystem)"
+    run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", gold, "--embed-model", tiny, "--device", "cpu"])
+    assert "these are the hand labels" in caplog.text and "flatter the model" in caplog.text
+    caplog.clear()
+    run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", SAMPLE_GOLD, "--embed-model", tiny, "--device", "cpu"])
+    assert "these are the hand labels" not in caplog.text
+
+
 def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):
     model = tmp_path / "model"
     run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai"])

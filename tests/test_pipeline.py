@@ -13,7 +13,7 @@ import pytest
 from oi_text.classify.weak import KeywordEvidence, labels_matrix
 from oi_text.datasets import load_sample
 from oi_text.embed.base import EncodeStats, l2_normalize
-from oi_text.errors import ModelError
+from oi_text.errors import ModelError, SchemaError
 from oi_text.keywords import load_taxonomy
 from oi_text.pipeline import (
     EcosystemModel,
@@ -318,3 +318,39 @@ def test_classify_output_columns_and_restriction(setup, tmp_path):
     t = pq.read_table(out).to_pandas()
     assert list(t.columns)[:5] == ["id", "ecosystem", "score", "predicted", "matched_terms"]
     assert set(t.ecosystem) == {"ai", "quantum"} and len(t) == 60
+
+
+def test_gold_labels_speak_for_the_ecosystems_they_name(tmp_path, caplog):
+    records = pd.DataFrame({"id": ["a", "b", "c", "d"], "text": ["w", "x", "y", "z"]})
+    ecos = ["ai", "quantum", "hydrogen"]
+    gold = tmp_path / "gold.csv"
+    # semicolons, as Dutch Excel saves a CSV; 'e' is not among the records
+    gold.write_text("id;ecosystem\na;ai\nb;quantum\nb;ai\nc;\ne;ai\n", encoding="utf-8")
+    Y = read_gold(records=records, ecosystems=ecos, gold_file=gold, known=ecos)
+    # a, b, c labelled for ai and quantum (named in the file); nobody for hydrogen; d unlabelled
+    assert Y.tolist() == [[1, 0, -1], [1, 1, -1], [0, 0, -1], [-1, -1, -1]]
+    assert "1 of its 4 ids are not in the records" in caplog.text and "e.g. e" in caplog.text
+    # the same from a label column: 'none' labels a record with none of the named ecosystems
+    labelled = records.assign(labels=["ai", "quantum;ai", "none", None])
+    assert read_gold(records=labelled, ecosystems=ecos, label_col="labels").tolist() == Y.tolist()
+
+
+@pytest.mark.parametrize("label, hint", [("AI", "did you mean 'ai'?"), ("quantm", "did you mean 'quantum'?")])
+def test_a_mistyped_gold_label_is_an_error_not_a_negative(tmp_path, label, hint):
+    records = pd.DataFrame({"id": ["a", "b"], "text": ["w", "x"]})
+    gold = tmp_path / "gold.csv"
+    gold.write_text(f"id,ecosystem\na,ai\nb,{label}\n", encoding="utf-8")
+    tax_ids = load_taxonomy().ids
+    with pytest.raises(SchemaError, match=f"gold.csv, row 3: unknown ecosystem '{label}'; {hint}"):
+        read_gold(records=records, ecosystems=["ai", "quantum"], gold_file=gold, known=tax_ids)
+    labelled = records.assign(labels=["ai", label])
+    with pytest.raises(SchemaError, match=f"label column 'labels', record b: unknown ecosystem '{label}'"):
+        read_gold(records=labelled, ecosystems=["ai", "quantum"], label_col="labels", known=tax_ids)
+
+
+def test_gold_labels_of_ecosystems_left_out_of_the_model_are_ignored(tmp_path, caplog):
+    records = pd.DataFrame({"id": ["a", "b"], "text": ["w", "x"]})
+    gold = tmp_path / "gold.csv"
+    gold.write_text("id,ecosystem\na,ai\nb,hydrogen\n", encoding="utf-8")
+    Y = read_gold(records=records, ecosystems=["ai"], gold_file=gold, known=load_taxonomy().ids)
+    assert Y.tolist() == [[1], [0]] and "ignored: ['hydrogen']" in caplog.text

@@ -27,6 +27,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,13 @@ _KNOWN_KEYS = {"id", "number", "label", "label_nl", "focus", "regions", "players
 #: the case-study ecosystems of the Dialogic study (Bijlagen 3-10)
 CASE_STUDIES = ("ai", "quantum", "nanotechnology", "big-science", "chemistry", "precision-agriculture",
                 "water-technology", "regenerative-medicine")
+
+
+def did_you_mean(name: str, ids: Sequence[str]) -> str:
+    """``"; did you mean 'ai'?"`` for a mistyped ecosystem id (case first, then spelling), or ""."""
+    same_case = [i for i in ids if i.casefold() == str(name).strip().casefold()]
+    close = same_case or difflib.get_close_matches(str(name).strip().casefold(), list(ids), n=3)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
 def default_taxonomy_path() -> Path:
@@ -96,9 +104,7 @@ class Taxonomy:
         try:
             return self._by_id[eco_id]
         except KeyError:
-            close = difflib.get_close_matches(eco_id, self.ids, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ConfigError(f"no ecosystem {eco_id!r} in the taxonomy{hint}") from None
+            raise ConfigError(f"no ecosystem {eco_id!r} in the taxonomy{did_you_mean(eco_id, self.ids)}") from None
 
     def __contains__(self, eco_id: object) -> bool:
         return eco_id in self._by_id
