@@ -251,6 +251,13 @@ _text_options = [
 ]
 
 
+def _ecosystem_list(value: str | None) -> list[str] | None:
+    """``--ecosystems ai, quantum,`` -> ``["ai", "quantum"]`` (blanks and repeats dropped)."""
+    if not value:
+        return None
+    return list(dict.fromkeys(e.strip() for e in value.split(",") if e.strip())) or None
+
+
 def _with(options):  # type: ignore[no-untyped-def]
     def deco(f):  # type: ignore[no-untyped-def]
         for opt in reversed(options):
@@ -336,7 +343,7 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
 
     check_model_out(out)
     tax = load_taxonomy(taxonomy)
-    ids = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
+    ids = _ecosystem_list(ecosystems)
     if ids:
         for e in ids:
             tax[e]  # clear error for unknown ids
@@ -451,7 +458,7 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     source = records_for_classify(input, out, text_col=text_col, id_col=id_col)
     if source != input:
         text_col, id_col = "text", "id"
-    eco = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
+    eco = _ecosystem_list(ecosystems)
     summary = classify_records(source, model, encoder, out, ecosystems=eco, chunk_size=chunk_size,
                                only_predicted=only_predicted, text_col=text_col, id_col=id_col,
                                show_progress=progress and sys.stderr.isatty())
@@ -653,7 +660,7 @@ def review_load(scores: Path, records: Path, run_name: str, model_dir: Path | No
     from .review.store import load_scores_into_store
 
     store = _store(db)
-    eco = [e.strip() for e in ecosystems.split(",")] if ecosystems else None
+    eco = _ecosystem_list(ecosystems)
     info = load_scores_into_store(store, run_name, scores, records, model_dir, eco, seed)
     rows = store.status(run_name)
     click.echo(f"Run {info.name!r} created in {store.db.url} with {len(info.ecosystems)} ecosystems; "

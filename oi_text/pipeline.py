@@ -710,7 +710,11 @@ def classify_records(
     wanted = list(dict.fromkeys(ecosystems or model.ecosystems))
     bad = [e for e in wanted if e not in model.ecosystems]
     if bad:
-        raise ConfigError(f"ecosystem(s) {bad} are not in the model; it has {model.ecosystems}")
+        from .keywords.taxonomy import did_you_mean
+
+        raise ConfigError(f"ecosystem {bad[0]!r} is not in the model{did_you_mean(bad[0], model.ecosystems)} "
+                          f"(it has {len(model.ecosystems)}: {', '.join(model.ecosystems[:8])}"
+                          f"{', ...' if len(model.ecosystems) > 8 else ''})")
     cols = [model.ecosystems.index(e) for e in wanted]
     parts = out.with_name(out.name + ".parts")
     manifest = {"input": _fingerprint_file(source), "model_created": model.card.get("created"),

@@ -222,6 +222,8 @@ def test_unknown_ecosystem_is_explained(tmp_path, tiny):
     res = CliRunner().invoke(main, ["train", str(SAMPLE_RECORDS), "--out", str(tmp_path / "m"), "--model", str(tiny),
                                     "--ecosystems", "ai,quantm"])
     assert res.exit_code == 2 and "no ecosystem 'quantm' in the taxonomy; did you mean 'quantum'" in res.output
+    res = CliRunner().invoke(main, ["expand", str(SAMPLE_RECORDS), "-e", "AI", "--list"])
+    assert res.exit_code == 2 and "no ecosystem 'AI' in the taxonomy; did you mean 'ai'?" in res.output
 
 
 def test_train_and_classify_straight_from_an_excel_export_without_an_id_column(tmp_path, tiny):

@@ -318,6 +318,10 @@ def test_classify_output_columns_and_restriction(setup, tmp_path):
     t = pq.read_table(out).to_pandas()
     assert list(t.columns)[:5] == ["id", "ecosystem", "score", "predicted", "matched_terms"]
     assert set(t.ecosystem) == {"ai", "quantum"} and len(t) == 60
+    from oi_text.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="ecosystem 'AI' is not in the model; did you mean 'ai'"):
+        classify_records(records, model, BagOfWordsEncoder(), tmp_path / "t.parquet", ecosystems=["AI"])
 
 
 def test_gold_labels_speak_for_the_ecosystems_they_name(tmp_path, caplog):
