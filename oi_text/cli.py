@@ -461,7 +461,8 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     eco = _ecosystem_list(ecosystems)
     summary = classify_records(source, model, encoder, out, ecosystems=eco, chunk_size=chunk_size,
                                only_predicted=only_predicted, text_col=text_col, id_col=id_col,
-                               show_progress=progress and sys.stderr.isatty())
+                               show_progress=progress and sys.stderr.isatty(),
+                               progress_lines=progress and not sys.stderr.isatty())
     summary.source = str(input)  # the user's file, not the converted records beside --out
     click.echo(summary.format())
 
@@ -571,7 +572,9 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
 
     For each suggestion: its source (word2vec / embedding), similarity, how many documents it
     would add and a sample of them. Accepted terms are written to the taxonomy with provenance;
-    rejected ones are remembered. Keys: a = accept, r = reject, s = skip, q = quit.
+    rejected ones are remembered. Keys: a = accept, r = reject, s = skip, q = quit. It asks only
+    at a terminal: with piped input it lists, as with --list. Without --taxonomy, decisions are
+    written to the taxonomy oi_text uses by default (models/taxonomy/ecosystems.yaml).
     """
     from .keywords import load_taxonomy, save_taxonomy
     from .keywords.expand import TermExpander, accept_term, reject_term, suggest
@@ -622,7 +625,8 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
         click.echo(f"\n{accepted} accepted, {rejected} rejected; taxonomy written to {path} "
                    "(retrain with 'oi-text train' to use the new terms)")
     elif not interactive:
-        click.echo("\n(listing only: run in a terminal without --list to accept or reject)")
+        why = "--list" if list_only else "input is not a terminal (piped or scheduled)"
+        click.echo(f"\n(listing only: {why}; run it in a terminal without --list to accept or reject)")
 
 
 # ---------------------------------------------------------------------------------------------

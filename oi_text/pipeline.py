@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -586,18 +587,21 @@ class ClassifySummary:
     records: int = 0
     chunks: int = 0
     chunks_resumed: int = 0
+    records_resumed: int = 0
     predicted: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def format(self) -> str:
-        rate = self.records / self.seconds if self.seconds else float("nan")
+        # the speed of this run: records finished by an earlier run took no time now
+        rate = (self.records - self.records_resumed) / self.seconds if self.seconds else float("nan")
         top = sorted(self.predicted.items(), key=lambda kv: -kv[1])
         lines = [
             f"Classified {self.source}",
             f"  records: {self.records:,} in {self.chunks} chunk(s)"
             + (f" ({self.chunks_resumed} resumed from an earlier run)" if self.chunks_resumed else ""),
             "  predicted per ecosystem: " + (", ".join(f"{e} {n:,}" for e, n in top if n) or "none"),
-            f"  {rate:,.1f} records/s ({self.seconds:.1f}s); written to {self.output}",
+            f"  {rate:,.1f} records/s{' (new records only)' if self.records_resumed else ''} "
+            f"({self.seconds:.1f}s); written to {self.output}",
         ]
         return "\n".join(lines)
 
@@ -684,8 +688,12 @@ def classify_records(
     show_progress: bool = False,
     text_col: str = "text",
     id_col: str = "id",
+    progress_lines: bool = False,
 ) -> ClassifySummary:
     """Score a records file in chunks, resumably, into long-format Parquet.
+
+    ``show_progress``: a progress bar (for a terminal); ``progress_lines``: a line on stderr per
+    finished chunk instead (for a log file).
 
     One row per (record, ecosystem): ``id, ecosystem, score, predicted, matched_terms`` plus
     ``classifier_score`` and ``keyword_match`` (the two halves of the score). Every finished
@@ -735,10 +743,10 @@ def classify_records(
                         ("classifier_score", pa.float32()), ("keyword_match", pa.bool_())])
     summary = ClassifySummary(str(source), str(out), predicted=dict.fromkeys(wanted, 0))
     bar = None
+    total = pq.ParquetFile(source).metadata.num_rows if source.suffix.lower() == ".parquet" else None
     if show_progress:
         from tqdm.auto import tqdm
 
-        total = pq.ParquetFile(source).metadata.num_rows if source.suffix.lower() == ".parquet" else None
         bar = tqdm(total=total, unit="records", desc="classify", mininterval=0.5)
     try:
         for k, chunk in enumerate(iter_record_chunks(source, chunk_size=chunk_size)):
@@ -747,6 +755,7 @@ def classify_records(
             summary.records += len(chunk)
             if part.exists():
                 summary.chunks_resumed += 1
+                summary.records_resumed += len(chunk)
                 done = pq.read_table(part, columns=["ecosystem", "predicted"]).to_pandas()
                 for e, n in done[done.predicted].ecosystem.value_counts().items():
                     summary.predicted[e] += int(n)
@@ -783,6 +792,16 @@ def classify_records(
             os.replace(tmp, part)
             if bar is not None:
                 bar.update(len(chunk))
+            if progress_lines:
+                new = summary.records - summary.records_resumed
+                print(f"classify: chunk {k + 1} written, {summary.records:,}{f' of {total:,}' if total else ''} "
+                      f"records ({new / max(time.perf_counter() - t0, 1e-9):,.1f} records/s)",
+                      file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        done = len(list(parts.glob("chunk-*.parquet")))
+        logger.warning("interrupted: %d finished chunk(s) are kept in %s; run the same command again to resume "
+                       "from there", done, parts)
+        raise
     finally:
         if bar is not None:
             bar.close()

@@ -93,7 +93,7 @@ def test_evaluate_on_reviewed_labels_that_cover_some_ecosystems_only(tmp_path, t
     assert res.exit_code == 2 and "none of its (id, ecosystem) pairs occur" in res.output
 
 
-def test_classify_command_resumes_after_an_interrupt(tmp_path, tiny, monkeypatch):
+def test_classify_command_resumes_after_an_interrupt(tmp_path, tiny, monkeypatch, caplog):
     """Ctrl-C in the third chunk of a CSV export: the rerun converts nothing again, resumes
     after the two finished chunks and writes the same rows as an uninterrupted run, once each."""
     import oi_text.cli
@@ -123,11 +123,15 @@ def test_classify_command_resumes_after_an_interrupt(tmp_path, tiny, monkeypatch
     monkeypatch.setattr(oi_text.cli, "_encoder", interrupted)
     out = tmp_path / "scores.parquet"
     res = CliRunner().invoke(main, [str(a) for a in [*args, "--out", out]])
-    assert res.exit_code != 0 and not out.exists()
+    assert res.exit_code == 130 and not out.exists()
     assert len(list((tmp_path / "scores.parquet.parts").glob("chunk-*.parquet"))) == 2
+    # without a terminal (a log file) each finished chunk is a line; the interrupt says what is kept
+    assert "classify: chunk 2 written, 400 of 555 records" in res.stderr
+    assert "interrupted: 2 finished chunk(s) are kept in" in caplog.text and "run the same command again" in caplog.text
     monkeypatch.setattr(oi_text.cli, "_encoder", real)
     text = run([*args, "--out", out])
     assert "records: 555 in 3 chunk(s) (2 resumed from an earlier run)" in text
+    assert "records/s (new records only)" in text
     got, want = pq.read_table(out).to_pandas(), pq.read_table(tmp_path / "full.parquet").to_pandas()
     assert len(got) == 2 * 555 and not got.duplicated(["id", "ecosystem"]).any()
     pd.testing.assert_frame_equal(got, want)
@@ -167,7 +171,7 @@ def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):
 def test_expand_lists_suggestions(tmp_path):
     out = run(["expand", SAMPLE_RECORDS, "--ecosystem", "hydrogen", "--no-embedding", "--list", "--top", "5",
                "--save-vectors", tmp_path / "w2v.txt"])
-    assert "(word2vec" in out
+    assert "(word2vec" in out and "(listing only: --list;" in out
     # each suggestion says how many texts it would add, and some would add texts
     added = [int(n) for n in re.findall(r"would add (\d+) of the \d+ texts", out)]
     assert len(added) == 5 and max(added) > 0
@@ -181,6 +185,9 @@ def test_expand_lists_suggestions(tmp_path):
     out = run(["expand", SAMPLE_RECORDS, "--ecosystem", "hydrogen", "--no-embedding", "--list", "--top", "5",
                "--background", tmp_path / "bg.csv", "--save-vectors", tmp_path / "w2v_bg.txt"])
     assert len(re.findall(r"would add \d+ of the \d+ texts", out)) == 5
+    # without --list but with piped input it lists too, and says why it does not ask
+    out = run(["expand", SAMPLE_RECORDS, "--ecosystem", "hydrogen", "--no-embedding", "--top", "2"])
+    assert "(listing only: input is not a terminal (piped or scheduled);" in out
     vocab = {line.split(" ", 1)[0] for line in (tmp_path / "w2v_bg.txt").read_text(encoding="utf-8").splitlines()[1:]}
     assert any("elektrolysestack" in w for w in vocab)  # as a word, or in a bigram ("een_elektrolysestack")
 
