@@ -246,8 +246,9 @@ def _plan(table: Table, mapping: ColumnMapping) -> _Plan:
                 f"--text-col NAME (several allowed) or 'text:' in the mapping file. Columns "
                 f"found: {format_columns(table.columns)}"
             )
-        logger.warning("%s: no text column given; using %r (pass --text-col or 'text:' in a mapping to choose)",
-                       table.path.name, guess)
+        if guess.casefold() != "text":  # a column called text is no guess
+            logger.warning("%s: no text column given; using %r (pass --text-col or 'text:' in a mapping to choose)",
+                           table.path.name, guess)
         mapping.text = (guess,)
     named = [(c, "text") for c in mapping.text]
     for attr, role in (
@@ -477,6 +478,9 @@ def ingest(
     if report is not None:
         write_report(report, summary.issues, source_name)
         summary.report = str(report)
+    if summary.rows_read == 0:
+        logger.warning("%s: a header but no rows below it (%s); nothing to ingest", source_name,
+                       "the output holds no records" if out is not None else "no records")
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -314,3 +314,17 @@ def test_unnamed_column_that_holds_data_is_kept_not_reported_as_broken_rows(tmp_
     assert open_table(stray).columns == ["id", "naam", "omschrijving"]
     s = ingest(stray, mapping, out=tmp_path / "r.parquet", on_error="skip")
     assert s.issue_rows["bad_row"] == [3, 6, 8] and s.rows_kept == 5
+
+
+def test_a_header_without_rows_is_said_and_a_text_column_named_text_is_no_guess(tmp_path, caplog):
+    from oi_text.ingest import ColumnMapping, ingest
+
+    empty = tmp_path / "leeg.csv"
+    empty.write_text("id;omschrijving\n", encoding="utf-8")
+    summary = ingest(empty, ColumnMapping(text=("omschrijving",), id="id"), out=tmp_path / "r.parquet")
+    assert summary.rows_read == 0 and "a header but no rows below it" in caplog.text
+    caplog.clear()
+    plain = tmp_path / "plain.csv"
+    plain.write_text("id,text\n1,Waterstof uit zeewind voor de Eemshaven\n", encoding="utf-8")
+    assert ingest(plain, ColumnMapping(id="id"), out=tmp_path / "p.parquet").rows_kept == 1
+    assert "no text column given" not in caplog.text
