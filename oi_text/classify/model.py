@@ -154,8 +154,8 @@ class MultiLabelClassifier:
             y = Y[keep, j].astype(int)
             self.n_pos_[j], self.n_neg_[j] = int(y.sum()), int((y == 0).sum())
             if self.n_pos_[j] < self.min_positives or self.n_neg_[j] < self.min_negatives:
-                self.skipped_[eco] = (f"{self.n_pos_[j]} positive{'s' * (self.n_pos_[j] != 1)}, "
-                                      f"{self.n_neg_[j]} negative{'s' * (self.n_neg_[j] != 1)}")
+                pos, neg = int(self.n_pos_[j]), int(self.n_neg_[j])
+                self.skipped_[eco] = f"{pos} positive{'s' * (pos != 1)}, {neg} negative{'s' * (neg != 1)}"
                 continue
             w = None if sample_weight is None else sample_weight[keep, j]
             clf = CalibratedLogit(C=self.C, random_state=self.random_state).fit(X[keep], y, sample_weight=w)
