@@ -422,7 +422,8 @@ def _finetune_head(encoder, ecosystems: list[str], gold_y, epochs: int, device: 
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               required=True, help="Model directory from 'oi-text train'.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Scores file (.parquet), one row per (record, ecosystem): id, ecosystem, score, predicted, "
+              help="Scores file (.parquet, or .csv for a spreadsheet), one row per (record, ecosystem): id, "
+                   "ecosystem, score, predicted, "
                    "matched_terms (the taxonomy's terms that hit; -term: an exclusion), classifier_score, "
                    "keyword_match (the two halves of the score).")
 @click.option("--text-col", default="text", show_default=True)
@@ -451,8 +452,9 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     """
 
     from .keywords import load_taxonomy
-    from .pipeline import classify_records, records_for_classify
+    from .pipeline import check_scores_out, classify_records, records_for_classify
 
+    check_scores_out(out)
     tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
     model, encoder = _model_and_encoder(model_dir, embed_model, device, tax_hash)
     source = records_for_classify(input, out, text_col=text_col, id_col=id_col)

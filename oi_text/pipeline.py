@@ -676,6 +676,17 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
     return target
 
 
+def check_scores_out(out: str | Path) -> Path:
+    """Scores are Parquet (for millions of rows, and 'oi-text review load') or CSV (for a
+    spreadsheet): refuse another name before any work."""
+    from .errors import ConfigError
+
+    out = Path(out)
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(f"output {str(out)!r}: scores are written as Parquet (*.parquet) or CSV (*.csv)")
+    return out
+
+
 def classify_records(
     source: str | Path,
     model: EcosystemModel,
@@ -713,8 +724,7 @@ def classify_records(
 
     t0 = time.perf_counter()
     source, out = Path(source), Path(out)
-    if out.suffix.lower() != ".parquet":
-        raise ConfigError(f"output {str(out)!r}: scores are written as Parquet; name it *.parquet")
+    check_scores_out(out)
     wanted = list(dict.fromkeys(ecosystems or model.ecosystems))
     bad = [e for e in wanted if e not in model.ecosystems]
     if bad:
@@ -806,9 +816,18 @@ def classify_records(
         if bar is not None:
             bar.close()
     tmp_out = out.with_name(out.name + ".partial")
-    with pq.ParquetWriter(tmp_out, schema, compression="zstd") as writer:
-        for k in range(summary.chunks):
-            writer.write_table(pq.read_table(parts / f"chunk-{k:06d}.parquet"))
+    chunk_files = [parts / f"chunk-{k:06d}.parquet" for k in range(summary.chunks)]
+    if out.suffix.lower() == ".csv":
+        # for a spreadsheet: UTF-8 with BOM (Excel reads the accents), terms joined by "; "
+        with open(tmp_out, "w", encoding="utf-8-sig", newline="") as f:
+            for k, path in enumerate(chunk_files):
+                df = pq.read_table(path).to_pandas()
+                df["matched_terms"] = df["matched_terms"].map("; ".join)
+                df.to_csv(f, index=False, header=k == 0)
+    else:
+        with pq.ParquetWriter(tmp_out, schema, compression="zstd") as writer:
+            for path in chunk_files:
+                writer.write_table(pq.read_table(path))
     os.replace(tmp_out, out)
     shutil.rmtree(parts)
     summary.seconds = time.perf_counter() - t0

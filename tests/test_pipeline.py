@@ -322,6 +322,16 @@ def test_classify_output_columns_and_restriction(setup, tmp_path):
 
     with pytest.raises(ConfigError, match="ecosystem 'AI' is not in the model; did you mean 'ai'"):
         classify_records(records, model, BagOfWordsEncoder(), tmp_path / "t.parquet", ecosystems=["AI"])
+    # CSV for a spreadsheet: the same rows, terms joined by "; ", readable by Excel (BOM)
+    csv = tmp_path / "s.csv"
+    classify_records(records, model, BagOfWordsEncoder(), csv, ecosystems=["ai", "quantum"])
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbfid,ecosystem,score,predicted,matched_terms")
+    c = pd.read_csv(csv, encoding="utf-8-sig", dtype={"id": str}, keep_default_na=False)
+    assert c.id.tolist() == t.id.tolist() and c.predicted.tolist() == t.predicted.tolist()
+    assert c.matched_terms.tolist() == ["; ".join(x) for x in t.matched_terms]
+    assert any("; " in x for x in c.matched_terms)
+    with pytest.raises(ConfigError, match=r"written as Parquet \(\*.parquet\) or CSV \(\*.csv\)"):
+        classify_records(records, model, BagOfWordsEncoder(), tmp_path / "s.xlsx")
 
 
 def test_gold_labels_speak_for_the_ecosystems_they_name(tmp_path, caplog):
