@@ -250,11 +250,6 @@ def _plan(table: Table, mapping: ColumnMapping) -> _Plan:
             logger.warning("%s: no text column given; using %r (pass --text-col or 'text:' in a mapping to choose)",
                            table.path.name, guess)
         mapping.text = (guess,)
-    if not mapping.id and "id" in {c.casefold() for c in table.columns} and "id" not in {
-            c.casefold() for c in mapping.text}:
-        # a column called id is the id, as train and classify take it (else ids are <file>:<row>)
-        mapping.id = next(c for c in table.columns if c.casefold() == "id")
-        logger.info("%s: using column %r as the id (pass --id-col to choose another)", table.path.name, mapping.id)
     named = [(c, "text") for c in mapping.text]
     for attr, role in (
         ("id", "id"),

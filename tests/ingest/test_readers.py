@@ -328,19 +328,3 @@ def test_a_header_without_rows_is_said_and_a_text_column_named_text_is_no_guess(
     plain.write_text("id,text\n1,Waterstof uit zeewind voor de Eemshaven\n", encoding="utf-8")
     assert ingest(plain, ColumnMapping(id="id"), out=tmp_path / "p.parquet").rows_kept == 1
     assert "no text column given" not in caplog.text
-
-
-def test_a_column_named_id_is_the_id_without_being_told(tmp_path):
-    """As train and classify do: an export's own 'id' column gives the ids (not <file>:<row>),
-    and a repeated id is then caught like any other."""
-    import pandas as pd
-
-    from oi_text.ingest import ColumnMapping, ingest
-    from oi_text.records import load_records
-
-    src = tmp_path / "yc.jsonl"
-    pd.DataFrame({"ID": ["yc-17", "yc-4"], "text": ["Robots die kassen oogsten met computer vision.",
-                                                  "Quantum sensing for MRI scanners in Delft."]}
-                 ).to_json(src, orient="records", lines=True)
-    ingest(src, ColumnMapping(), out=tmp_path / "r.parquet")
-    assert load_records(tmp_path / "r.parquet").id.tolist() == ["yc-17", "yc-4"]
