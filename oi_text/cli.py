@@ -362,6 +362,7 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
                               taxonomy_hash=tax.hash(), gold=gold_y, target_precision=target_precision,
                               head=head, show_progress=sys.stderr.isatty())
     model.card["training"]["source"] = str(input)
+    model.card["taxonomy_ids"] = tax.ids  # every id a label may name (also those left out with --ecosystems)
     if gold_y is not None:
         from .pipeline import gold_fingerprint
 
@@ -509,11 +510,12 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
 
     if not (label_col or gold):
         raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
-    tax = load_taxonomy(taxonomy)
-    model, encoder = _model_and_encoder(model_dir, embed_model, device, tax.hash() if taxonomy else None)
+    tax = load_taxonomy(taxonomy) if taxonomy else None
+    model, encoder = _model_and_encoder(model_dir, embed_model, device, tax.hash() if tax else None)
     df = load_texts(input, text_col=text_col, id_col=id_col)
-    Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold,
-                  known=[*tax.ids, *model.ecosystems])
+    # the ids a label may name: the taxonomy's (as given, else as recorded at training)
+    known = [*(tax.ids if tax else model.card.get("taxonomy_ids", [])), *model.ecosystems]
+    Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold, known=known)
     trained_on = model.card.get("training", {}).get("gold_fingerprint")
     if trained_on and trained_on == gold_fingerprint(df["id"], Y):
         logger.warning("these are the hand labels %s was trained with (its thresholds were tuned on them): "

@@ -482,10 +482,12 @@ def gold_fingerprint(ids: Any, Y: np.ndarray) -> str:
     evaluate can tell when it is given the labels a model was trained on."""
     import hashlib
 
+    keep = np.flatnonzero((Y >= 0).any(axis=1))  # the labelled records only (often a few hundred)
+    ids = np.asarray(ids, dtype=object)[keep].astype(str)
+    order = np.argsort(ids, kind="stable")
     h = hashlib.sha256()
-    for rid, row in sorted(zip(map(str, ids), Y.tolist())):
-        if any(v >= 0 for v in row):
-            h.update(f"{rid}\t{row}\n".encode())
+    for rid, row in zip(ids[order], Y[keep][order].tolist()):
+        h.update(f"{rid}\t{row}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -536,7 +538,11 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
         if df is not None and id_col == DEFAULT_ID_COL and id_col not in df.columns:
             id_col = None  # no id column: <file>:<row>, as for any export
         if df is not None and text_col in df.columns and (id_col is None or id_col in df.columns):
-            df = df.rename(columns={text_col: "text", **({id_col: "id"} if id_col else {})})
+            # a column already called id (or text) that is not the one chosen keeps its values
+            # under id_input (text_input), as ingest does
+            clash = {c: f"{c}_input" for c, chosen in (("id", id_col), ("text", text_col))
+                     if c in df.columns and chosen != c}
+            df = df.rename(columns=clash).rename(columns={text_col: "text", **({id_col: "id"} if id_col else {})})
             if "id" not in df.columns:
                 df["id"] = [f"{source.stem}:{i + 1}" for i in range(len(df))]
             if df["id"].isna().any():
@@ -546,10 +552,20 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
                 df["id"] = df["id"].astype("Int64")
             df["id"] = df["id"].astype(str)
             df["text"] = df["text"].fillna("").astype(str)
-            if not (df["id"].duplicated().any() or (df["text"].str.strip() == "").any()):
-                return df.reset_index(drop=True)
-            # repeated ids or blank texts: through ingest, as a CSV would be (those rows are
-            # dropped and reported), rather than scored twice or scored as nothing
+            # blank texts and repeated ids are dropped and reported, as ingest does for a CSV,
+            # rather than scored as nothing or scored twice (the other columns, such as a list
+            # of labels, are kept as they are)
+            blank = (df["text"].str.strip() == "").to_numpy()
+            repeated = df["id"].duplicated().to_numpy() & ~blank
+            if blank.any() or repeated.any():
+                first = int(np.flatnonzero(blank | repeated)[0])
+                logger.warning("%s: %d of %d rows not used (empty_text %d, duplicate_id %d; first: row %d, id %s)",
+                               source, int((blank | repeated).sum()), len(df), int(blank.sum()), int(repeated.sum()),
+                               first + 1, df["id"].iloc[first])
+                df = df[~(blank | repeated)]
+            if df.empty:
+                raise SchemaError(f"{source}: no records with text in column {text_col!r}; check --text-col")
+            return df.reset_index(drop=True)
     if id_col == DEFAULT_ID_COL:
         # the default id column is used when the export has one, else ids are <file>:<row>;
         # without this, a missing "id" column also stops the header being found under title rows
@@ -614,24 +630,56 @@ def _fingerprint_file(path: Path) -> dict[str, Any]:
 _SOURCE_KEY = b"oi_text_source"
 
 
-def _clean_records(path: Path, text_col: str, id_col: str) -> bool:
-    """Whether a Parquet file has a unique, non-empty id and a non-blank text in every row
-    (read column by column, in batches: ids are kept, texts are not)."""
+def _unusable_rows(path: Path, text_col: str, id_col: str) -> dict[str, np.ndarray] | None:
+    """Rows of a Parquet records file that cannot be scored: a missing id, a repeated id (after
+    its first row), or no text. ``None`` when every row is fine, which is the usual case, found
+    column by column without Python objects: the ids are counted by Arrow, the texts are read
+    in batches and not kept."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    seen: set[str] = set()
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536, columns=[id_col, text_col]):
-        ids, texts = batch.column(0), batch.column(1)
-        if ids.null_count or texts.null_count:
-            return False
-        ids = pc.cast(ids, "string").to_pylist()
-        if "" in ids or len(set(ids)) < len(ids) or not seen.isdisjoint(ids):
-            return False
-        seen.update(ids)
-        if pc.any(pc.equal(pc.utf8_trim_whitespace(pc.cast(texts, "string")), "")).as_py():
-            return False
-    return True
+    ids = pc.cast(pq.read_table(path, columns=[id_col]).column(0), "string")
+    missing = ids.null_count + (pc.sum(pc.equal(ids, "")).as_py() or 0)
+    repeats = len(ids) - pc.count_distinct(ids, mode="only_valid").as_py() - ids.null_count
+    blank_parts, any_blank = [], False
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536, columns=[text_col]):
+        texts = pc.cast(batch.column(0), "string")
+        blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(texts), ""), True).to_numpy(zero_copy_only=False)
+        any_blank = any_blank or bool(blank.any())
+        blank_parts.append(blank)
+    if not (missing or repeats or any_blank):
+        return None
+    import pandas as pd
+
+    id_values = pd.Series(ids.to_numpy(zero_copy_only=False))
+    no_id = (id_values.isna() | (id_values == "")).to_numpy()
+    no_text = np.concatenate(blank_parts) if blank_parts else np.zeros(0, bool)
+    repeated = id_values.where(~no_id & ~no_text).duplicated().to_numpy() & ~no_id & ~no_text
+    return {"missing_id": no_id, "empty_text": no_text & ~no_id, "duplicate_id": repeated}
+
+
+def _write_usable_rows(source: Path, target: Path, text_col: str, id_col: str, bad: dict[str, np.ndarray],
+                       metadata: dict[bytes, bytes]) -> None:
+    """Copy the usable rows' id and text to ``target`` in batches, and say what was left out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    drop = np.logical_or.reduce(list(bad.values()))
+    schema = pa.schema([("id", pa.string()), ("text", pa.string())], metadata=metadata)
+    tmp = target.with_name(target.name + ".tmp")
+    start = 0
+    with pq.ParquetWriter(tmp, schema) as writer:
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=65_536, columns=[id_col, text_col]):
+            keep = pa.array(~drop[start:start + batch.num_rows])
+            start += batch.num_rows
+            table = pa.table({"id": pc.cast(batch.column(0), "string"), "text": pc.cast(batch.column(1), "string")})
+            writer.write_table(table.filter(keep).replace_schema_metadata(metadata))
+    os.replace(tmp, target)
+    first = int(np.flatnonzero(drop)[0])
+    counts = ", ".join(f"{k} {int(v.sum())}" for k, v in bad.items() if v.any())
+    logger.warning("%s: %d of %d rows not used (%s; first: record %d); the others are in %s",
+                   source, int(drop.sum()), len(drop), counts, first + 1, target)
 
 
 def records_for_classify(source: str | Path, out: str | Path, *, text_col: str = "text",
@@ -650,6 +698,17 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
     import pyarrow.parquet as pq
 
     source, out = Path(source), Path(out)
+    target = out.with_name(out.stem + ".records.parquet")
+    if target.resolve() == source.resolve():  # never write over the input
+        target = out.with_name(out.stem + ".converted.records.parquet")
+    stamp = json.dumps({**_fingerprint_file(source), "text_col": text_col, "id_col": id_col}).encode()
+    if target.exists():  # converted by an earlier run, from this very input
+        try:
+            if (pq.read_schema(target).metadata or {}).get(_SOURCE_KEY) == stamp:
+                return target
+        except (OSError, pa.ArrowInvalid):
+            pass
+    bad = None
     if source.suffix.lower() == ".parquet":
         try:
             names = set(pq.read_schema(source).names)
@@ -657,16 +716,14 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
             names = set()
         if text_col in names and id_col not in names and id_col != DEFAULT_ID_COL:
             return source  # a missing --id-col is reported by classify_records
-        if text_col in names and id_col in names and _clean_records(source, text_col, id_col):
-            return source
-    target = out.with_name(out.stem + ".records.parquet")
-    stamp = json.dumps({**_fingerprint_file(source), "text_col": text_col, "id_col": id_col}).encode()
-    if target.exists():
-        try:
-            if (pq.read_schema(target).metadata or {}).get(_SOURCE_KEY) == stamp:
-                return target
-        except (OSError, pa.ArrowInvalid):
-            pass
+        if text_col in names and id_col in names:
+            bad = _unusable_rows(source, text_col, id_col)
+            if bad is None:
+                return source
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if bad is not None:  # a large Parquet stays streamed: its usable rows are copied batch by batch
+        _write_usable_rows(source, target, text_col, str(id_col), bad, {_SOURCE_KEY: stamp})
+        return target
     df = load_texts(source, text_col=text_col, id_col=id_col)
     table = pa.Table.from_pandas(df[["id", "text"]], preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _SOURCE_KEY: stamp})

@@ -156,6 +156,12 @@ def test_train_on_gold_then_evaluate_on_the_same_labels_is_flagged(tmp_path, tin
     caplog.clear()
     run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", SAMPLE_GOLD, "--embed-model", tiny, "--device", "cpu"])
     assert "these are the hand labels" not in caplog.text
+    # a mistyped label is checked against the taxonomy the model was trained with (its card)
+    assert len(card["taxonomy_ids"]) >= 57
+    (tmp_path / "typo.csv").write_text("id,ecosystem\nOI-0001,Quantum\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", str(SAMPLE_RECORDS), "--model", str(model), "--gold",
+                                    str(tmp_path / "typo.csv"), "--embed-model", str(tiny), "--device", "cpu"])
+    assert res.exit_code == 2 and "unknown ecosystem 'Quantum'; did you mean 'quantum'? (labels" in res.output
 
 
 def test_classify_refuses_a_model_from_another_encoder(tmp_path, tiny):

@@ -305,8 +305,34 @@ def test_converted_input_is_reused_so_a_rerun_resumes(tmp_path):
     messy = tmp_path / "messy.parquet"
     pd.DataFrame({"id": ["p1", "p2", "p1", "p3", "p4"],
                   "text": ["Waterstof uit wind", "Qubits in Delft", "Een ander project", "  ", None]}).to_parquet(messy)
-    converted = records_for_classify(messy, out)
-    assert converted != messy and pd.read_parquet(converted).id.tolist() == ["p1", "p2"]
+    converted = records_for_classify(messy, tmp_path / "new" / "scores.parquet")  # a folder not made yet
+    assert converted == tmp_path / "new" / "scores.records.parquet"
+    assert pd.read_parquet(converted).id.tolist() == ["p1", "p2"]
+    # an input named like the converted file is never written over
+    same = tmp_path / "x.records.parquet"
+    pd.DataFrame({"id": ["a", "b", None], "text": ["Kwantumsensor", "", "Waterstof"], "year": [2020, 2021, 2022]}
+                 ).to_parquet(same)
+    converted = records_for_classify(same, tmp_path / "x.parquet")
+    assert converted != same and pd.read_parquet(converted).id.tolist() == ["a"]
+    assert pd.read_parquet(same).shape == (3, 3)
+
+
+def test_records_with_blank_texts_keep_their_other_columns(tmp_path, caplog):
+    """A JSONL export with a label list and a blank text: the blank row is dropped and said, the
+    label lists of the others are kept (as --label-col reads them); a column called id that is
+    not the chosen --id-col keeps its values as id_input."""
+    from oi_text.pipeline import load_texts
+
+    src = tmp_path / "export.jsonl"
+    pd.DataFrame({"nr": ["n1", "n2", "n3"], "id": ["x", "y", "z"],
+                  "text": ["Qubits in Delft", " ", "Groene waterstof"],
+                  "labels": [["quantum"], ["ai"], ["hydrogen", "chemistry"]]}).to_json(src, orient="records", lines=True)
+    df = load_texts(src, id_col="nr")
+    assert df.id.tolist() == ["n1", "n3"] and df.id_input.tolist() == ["x", "z"]
+    assert [list(x) for x in df.labels] == [["quantum"], ["hydrogen", "chemistry"]]
+    assert "1 of 3 rows not used (empty_text 1, duplicate_id 0; first: row 2, id n2)" in caplog.text
+    Y = read_gold(records=df, ecosystems=["quantum", "hydrogen"], label_col="labels", known=load_taxonomy().ids)
+    assert Y.tolist() == [[1, 0], [0, 1]]
 
 
 def test_classify_output_columns_and_restriction(setup, tmp_path):

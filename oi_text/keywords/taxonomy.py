@@ -48,8 +48,9 @@ CASE_STUDIES = ("ai", "quantum", "nanotechnology", "big-science", "chemistry", "
 
 def did_you_mean(name: str, ids: Sequence[str]) -> str:
     """``"; did you mean 'ai'?"`` for a mistyped ecosystem id (case first, then spelling), or ""."""
+    ids = list(dict.fromkeys(ids))
     same_case = [i for i in ids if i.casefold() == str(name).strip().casefold()]
-    close = same_case or difflib.get_close_matches(str(name).strip().casefold(), list(ids), n=3)
+    close = same_case or difflib.get_close_matches(str(name).strip().casefold(), ids, n=3)
     return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
