@@ -17,6 +17,8 @@ reviewed (``a_h`` accepted):
   stratum has audit reviews (:meth:`Estimate.done`).
 - true count ``= N * p + M * q`` where ``q`` is the share of positives found among the
   reviewed unflagged items (``M`` of them near the threshold); the interval adds the ends.
+  Positives scored below the near-miss band are not estimated (reviewing them all would be
+  needed): the count is that of the flagged items and the band, a lower bound for the corpus.
 
 "Unsure" decisions do not count; undone decisions do not count.
 """
@@ -83,6 +85,8 @@ class Estimate:
 
     def format(self, label: str = "") -> str:
         head = f"{label}: " if label else ""
+        if not self.reviewed:  # nothing to estimate from yet (the interval would be 0-100%)
+            return f"{head}{self.flagged:,} flagged; not reviewed yet: precision and true count unknown"
         return (f"{head}precision {self.precision:.1%} (95% CI {self.precision_low:.1%}-{self.precision_high:.1%}), "
                 f"true count {self.count:,.0f} (95% CI {self.count_low:,.0f}-{self.count_high:,.0f}) of "
                 f"{self.flagged:,} flagged; {self.reviewed:,} reviewed")

@@ -155,7 +155,17 @@ class ReviewStore:
         rng = np.random.default_rng(seed)
         rows: list[tuple[Any, ...]] = []
         for eco, g in scores.groupby("ecosystem", sort=True):
-            t = float(thresholds.get(eco, 0.5))
+            pred = g.predicted.astype(bool).to_numpy()
+            score = g.score.to_numpy(dtype=float)
+            if eco in thresholds:
+                t = float(thresholds[eco])
+                if (pred & (score < t - 1e-6)).any() or (~pred & (score >= t + 1e-6)).any():
+                    raise ConfigError(
+                        f"{eco}: the scores' decisions do not follow the model's threshold {t:.3f} (flagged items "
+                        "score below it, or unflagged ones above): these scores come from another model than "
+                        "--model; give the model that classified them")
+            else:  # no model given: the threshold the decisions imply (the lowest flagged score)
+                t = float(score[pred].min()) if pred.any() else 0.5
             thresholds[eco] = t
             g = g.copy()
             g["stratum"] = None
@@ -563,8 +573,22 @@ def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path
 
     from ..records import load_records
 
-    scores = pd.read_parquet(scores_path)
+    scores_path = Path(scores_path)
+    try:
+        if scores_path.suffix.lower() == ".csv":  # classify --out scores.csv
+            scores = pd.read_csv(scores_path, dtype={"id": str}, keep_default_na=False, encoding="utf-8-sig")
+            if "matched_terms" in scores.columns:
+                scores["matched_terms"] = [[t for t in str(x).split("; ") if t] for x in scores["matched_terms"]]
+            if "classifier_score" in scores.columns:
+                scores["classifier_score"] = pd.to_numeric(scores["classifier_score"], errors="coerce")
+        else:
+            scores = pd.read_parquet(scores_path)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{scores_path}: not a scores file from 'oi-text classify' (.parquet or .csv): {exc}") from None
     if ecosystems:
+        unknown = sorted(set(ecosystems) - set(scores.ecosystem)) if "ecosystem" in scores.columns else []
+        if unknown:
+            raise ConfigError(f"{scores_path}: no scores for ecosystem(s) {', '.join(map(repr, unknown))}")
         scores = scores[scores.ecosystem.isin(list(ecosystems))]
     records = load_records(records_path, columns=["id", "text"])
     texts = dict(zip(records.id.astype(str), records.text.astype(str)))

@@ -66,6 +66,9 @@ def test_count_and_missed_positives():
     assert est.count == pytest.approx(200 * 0.55 + 10)
     assert est.count_low < est.count < est.count_high
     assert "precision 55.0%" in est.format()
+    # before any review there is nothing to estimate: no "precision 0.0%"
+    fresh = estimate({"high": Stratum(100), "low": Stratum(100)}, Stratum(50))
+    assert fresh.format("ai") == "ai: 200 flagged; not reviewed yet: precision and true count unknown"
 
 
 def test_planner_asks_for_fewer_reviews_as_they_come_in():

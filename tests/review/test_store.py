@@ -9,6 +9,7 @@ import uuid
 import pandas as pd
 import pytest
 
+from oi_text.errors import ConfigError
 from oi_text.review.store import Conflict, Forbidden, NotFound, ReviewError, ReviewStore
 
 from .conftest import make_scores
@@ -217,3 +218,37 @@ def test_undo_gives_the_item_back_to_decide_again_and_a_replayed_undo_is_refused
         run.undo("anna", run="demo", event_id="u1")  # the same request again, nothing left to undo: 409
     run.decide(item["id"], "reject", "anna")
     assert [d["kind"] for d in run.decisions("demo")] == ["accept", "undo", "reject"]
+
+
+def test_scores_from_another_model_are_refused_and_without_a_model_the_threshold_is_read_off(store):
+    # flagged at 0.3 and above, as a model with threshold 0.3 would flag them
+    rows = [("r0", 0.9, True), ("r1", 0.35, True), ("r2", 0.3, True), ("r3", 0.25, False), ("r4", 0.05, False)]
+    scores = pd.DataFrame([{"id": rid, "ecosystem": "ai", "score": s, "predicted": p, "matched_terms": []}
+                           for rid, s, p in rows])
+    texts = {r[0]: f"text {r[0]}" for r in rows}
+    with pytest.raises(ConfigError, match="ai: the scores' decisions do not follow the model's threshold 0.500"):
+        store.create_run("wrong", scores, texts, thresholds={"ai": 0.5})
+    store.create_run("nomodel", scores, texts)
+    strata = {r["record_id"]: r["stratum"] for r in store.db.query(
+        "SELECT i.record_id, i.stratum FROM items i JOIN runs r ON r.id = i.run_id WHERE r.name = ?", ("nomodel",))}
+    # the threshold 0.3 is read off the decisions: r3 (0.25) is a near miss, r4 is far below
+    assert strata["r3"] == "near-miss" and strata["r4"] is None
+
+
+def test_scores_load_from_parquet_or_the_csv_classify_writes(store, tmp_path):
+    from oi_text.review.store import load_scores_into_store
+
+    scores, texts = make_scores(60)
+    pd.DataFrame({"id": list(texts), "text": list(texts.values())}).to_parquet(tmp_path / "records.parquet")
+    scores.to_parquet(tmp_path / "s.parquet")
+    csv = scores.assign(matched_terms=scores.matched_terms.map("; ".join))
+    csv.to_csv(tmp_path / "s.csv", index=False, encoding="utf-8-sig")
+    a = load_scores_into_store(store, "pq", tmp_path / "s.parquet", tmp_path / "records.parquet")
+    b = load_scores_into_store(store, "csv", tmp_path / "s.csv", tmp_path / "records.parquet")
+    assert a.ecosystems == b.ecosystems
+    q = "SELECT i.record_id, i.stratum, i.score FROM items i JOIN runs r ON r.id = i.run_id WHERE r.name = ? ORDER BY 1, 3"
+    assert store.db.query(q, ("pq",)) == store.db.query(q, ("csv",))
+    with pytest.raises(ConfigError, match="not a scores file from 'oi-text classify'"):
+        load_scores_into_store(store, "bad", tmp_path / "records.parquet.txt", tmp_path / "records.parquet")
+    with pytest.raises(ConfigError, match="no scores for ecosystem\\(s\\) 'nosuch'"):
+        load_scores_into_store(store, "bad2", tmp_path / "s.parquet", tmp_path / "records.parquet", ecosystems=["nosuch"])
