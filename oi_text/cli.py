@@ -251,6 +251,14 @@ _text_options = [
 ]
 
 
+def _csv_header(path: Path) -> list[str]:
+    """The column names on a CSV's first line (any of , ; tab)."""
+    import re
+
+    with open(path, encoding="utf-8-sig") as f:
+        return [c.strip() for c in re.split("[,;\t]", f.readline().strip())]
+
+
 def _ecosystem_list(value: str | None) -> list[str] | None:
     """``--ecosystems ai, quantum,`` -> ``["ai", "quantum"]`` (blanks and repeats dropped)."""
     if not value:
@@ -516,6 +524,10 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     # the ids a label may name: the taxonomy's (as given, else as recorded at training)
     known = [*(tax.ids if tax else model.card.get("taxonomy_ids", [])), *model.ecosystems]
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold, known=known)
+    if gold is not None and {"purpose", "reviewer"} <= set(_csv_header(gold)):
+        logger.warning("%s holds review decisions: the items reviewed were drawn by score (flagged items and a band "
+                       "just below the threshold), so recall measured on them is optimistic; precision is fair",
+                       gold)
     trained_on = model.card.get("training", {}).get("gold_fingerprint")
     if trained_on and trained_on == gold_fingerprint(df["id"], Y):
         logger.warning("these are the hand labels %s was trained with (its thresholds were tuned on them): "
@@ -745,8 +757,11 @@ def review_serve(db: str | None, host: str, port: int, half_width: float, public
 @_db_option
 def review_export(run_name: str, out: Path, ecosystem: str | None, db: str | None) -> None:
     """Export the accepted items."""
+    from .errors import ConfigError
     from .review.store import spreadsheet_safe
 
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ConfigError(f"--out {out}: accepted items are written as .csv or .xlsx")
     df = spreadsheet_safe(_store(db).accepted(run_name, ecosystem))
     if out.suffix.lower() == ".xlsx":
         df.to_excel(out, index=False)
@@ -757,10 +772,15 @@ def review_export(run_name: str, out: Path, ecosystem: str | None, db: str | Non
 
 @review.command("labels", context_settings=CONTEXT_SETTINGS)
 @click.option("--run", "run_name", required=True)
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Labels file to write (.csv).")
 @_db_option
 def review_labels(run_name: str, out: Path, db: str | None) -> None:
     """Write the decisions as gold labels (id, ecosystem, label) for 'oi-text train --gold'."""
+    from .errors import ConfigError
+
+    if out.suffix.lower() != ".csv":
+        raise ConfigError(f"--out {out}: labels are written as CSV, which train and evaluate --gold read; name it *.csv")
     df = _store(db).labels(run_name)
     df.to_csv(out, index=False)
     click.echo(f"{len(df):,} reviewed labels ({int(df.label.sum()) if len(df) else 0} accepted) written to {out}; "

@@ -71,7 +71,7 @@ def test_train_classify_evaluate(tmp_path, tiny):
     assert (table.loc[["ai", "quantum"], ["dropped", "added"]].to_numpy().sum()) > 0  # the model departs from them
 
 
-def test_evaluate_on_reviewed_labels_that_cover_some_ecosystems_only(tmp_path, tiny):
+def test_evaluate_on_reviewed_labels_that_cover_some_ecosystems_only(tmp_path, tiny, caplog):
     model = tmp_path / "model"
     run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"])
     # the per-entry file 'oi-text review labels' writes: each row labels one (record, ecosystem)
@@ -79,13 +79,18 @@ def test_evaluate_on_reviewed_labels_that_cover_some_ecosystems_only(tmp_path, t
     ai_ids = set(gold[gold.ecosystem == "ai"].id)
     records = pd.read_json(SAMPLE_RECORDS, lines=True, dtype={"id": str})
     reviewed = pd.DataFrame({"id": records.id[:120], "ecosystem": "ai",
-                             "label": [int(i in ai_ids) for i in records.id[:120]]})
+                             "label": [int(i in ai_ids) for i in records.id[:120]],
+                             "purpose": "audit", "reviewer": "anna", "reason": ""})
     reviewed.to_csv(tmp_path / "reviewed.csv", index=False)
     out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", tmp_path / "reviewed.csv",
                "--embed-model", tiny, "--device", "cpu"])
     assert "Evaluated 120 labelled texts (120 labelled for some ecosystems only" in out
     assert f"ai{reviewed.label.sum():>30}" in out  # ai scored on its 120 reviewed texts
     assert "quantum" not in out.split("By language")[0]  # no quantum labels: not scored
+    assert "holds review decisions" in caplog.text and "recall measured on them is optimistic" in caplog.text
+    for cmd, name in (("labels", "x.xlsx"), ("export", "x.json")):
+        res = CliRunner().invoke(main, ["review", cmd, "--run", "r", "--out", str(tmp_path / name)])
+        assert res.exit_code == 2 and "are written as" in res.output and not (tmp_path / name).exists()
 
     reviewed.assign(id="nope").to_csv(tmp_path / "wrong.csv", index=False)
     res = CliRunner().invoke(main, ["evaluate", str(SAMPLE_RECORDS), "--model", str(model), "--gold",
