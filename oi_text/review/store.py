@@ -290,6 +290,10 @@ class ReviewStore:
                 purpose = claim[0]["purpose"] if claim else ("audit" if item["stratum"] else "learning")
             if purpose == "audit" and not item["stratum"]:
                 raise ReviewError(f"item {item_id} is not in the audit sample; record it with purpose 'learning'")
+            if purpose == "learning" and item["stratum"]:
+                # recorded as learning, an audit item would silently leave the estimate's sample
+                raise ReviewError(f"item {item_id} is in the audit sample ({item['stratum']}); record it with "
+                                  "purpose 'audit'")
             try:
                 did = self.db.insert(
                     "INSERT INTO decisions (event_id, item_id, kind, reason, note, reviewer, purpose, stratum, created_at) "

@@ -180,6 +180,12 @@ def test_learning_never_takes_audit_items(run):
         assert item["id"] not in audit and item["stratum"] is None
         run.decide(item["id"], "reject", "anna")
     assert run.estimate("demo", "ai").reviewed == 0
+    # nor can an audit item be recorded as learning (it would leave the audit sample unseen)
+    item = run.next_item("demo", "ai", "anna")
+    with pytest.raises(ReviewError, match="is in the audit sample .*record it with purpose 'audit'"):
+        run.decide(item["id"], "accept", "anna", purpose="learning")
+    run.decide(item["id"], "accept", "anna")
+    assert run.estimate("demo", "ai").reviewed == 1
 
 
 def test_a_stale_page_cannot_replace_another_reviewers_decision(run, monkeypatch):
