@@ -309,9 +309,10 @@ class ReviewStore:
         return did
 
     def undo(self, reviewer: str, *, event_id: str | None = None, decision_id: int | None = None,
-             run: str | None = None) -> dict[str, Any]:
-        """Cancel ``decision_id`` (default: the reviewer's latest standing decision in ``run``),
-        as a new event. Returns the undone decision."""
+             run: str | None = None, ecosystem: str | None = None) -> dict[str, Any]:
+        """Cancel ``decision_id`` (default: the reviewer's latest standing decision in ``run``,
+        and in ``ecosystem`` when given: the queue the reviewer is looking at), as a new event.
+        Returns the undone decision."""
         event_id = event_id or uuid.uuid4().hex
         with self.db.transaction():
             if self.db.query("SELECT id FROM decisions WHERE event_id = ?", (event_id,)):
@@ -324,9 +325,13 @@ class ReviewStore:
                 if run:
                     sql += " AND r.name = ?"
                     params += (run,)
+                if ecosystem:
+                    sql += " AND i.ecosystem = ?"
+                    params += (ecosystem,)
                 rows = self.db.query(sql + " ORDER BY d.id DESC LIMIT 1", params)
                 if not rows:
-                    raise NotFound("nothing to undo: you have no standing decisions" + (f" in run {run!r}" if run else ""))
+                    raise NotFound("nothing to undo: you have no standing decisions" + (f" in run {run!r}" if run else "")
+                                   + (f" for {ecosystem}" if ecosystem else ""))
             else:
                 rows = self.db.query("SELECT * FROM decisions WHERE id = ?", (decision_id,))
                 if not rows or rows[0]["kind"] == "undo":

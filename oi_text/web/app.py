@@ -44,6 +44,7 @@ class DecisionIn(BaseModel):
 class UndoIn(BaseModel):
     event_id: str = Field(min_length=8, max_length=64)
     run: str | None = None
+    ecosystem: str | None = None
     decision_id: int | None = None
 
 
@@ -209,7 +210,8 @@ def create_app(store: ReviewStore, *, half_width: float = 0.05, public_urls: tup
 
     @app.post("/api/undo", dependencies=[Depends(same_origin)])
     def post_undo(body: UndoIn, who: str = Depends(reviewer)) -> dict[str, Any]:
-        target = store.undo(who, event_id=body.event_id, decision_id=body.decision_id, run=body.run)
+        target = store.undo(who, event_id=body.event_id, decision_id=body.decision_id, run=body.run,
+                            ecosystem=body.ecosystem)
         return {"undone": target["id"], "item_id": target["item_id"]}
 
     @app.get("/api/runs/{run}/next/{eco}")

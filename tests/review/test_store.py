@@ -258,3 +258,15 @@ def test_scores_load_from_parquet_or_the_csv_classify_writes(store, tmp_path):
         load_scores_into_store(store, "bad", tmp_path / "records.parquet.txt", tmp_path / "records.parquet")
     with pytest.raises(ConfigError, match="no scores for ecosystem\\(s\\) 'nosuch'"):
         load_scores_into_store(store, "bad2", tmp_path / "s.parquet", tmp_path / "records.parquet", ecosystems=["nosuch"])
+
+
+def test_undo_in_one_ecosystems_queue_leaves_the_others_alone(run):
+    ai = run.next_item("demo", "ai", "anna")
+    run.decide(ai["id"], "accept", "anna")
+    q = run.next_item("demo", "quantum", "anna")
+    run.decide(q["id"], "accept", "anna")
+    # the ai page's z undoes the ai decision, though the quantum one came later
+    assert run.undo("anna", run="demo", ecosystem="ai")["item_id"] == ai["id"]
+    assert run.estimate("demo", "quantum").reviewed == 1 and run.estimate("demo", "ai").reviewed == 0
+    with pytest.raises(NotFound, match="nothing to undo.* for ai"):
+        run.undo("anna", run="demo", ecosystem="ai")
