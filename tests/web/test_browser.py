@@ -43,11 +43,20 @@ def test_review_ten_items_with_the_keyboard(tmp_path):
                 page.click("#sign-in")
             assert "signed in as anna" in page.content()
             page.goto(f"{base}/run/demo/review/ai")
-            keys = ["a", "a", "r", "a", "u", "a", "r", "a", "a", "a", "z", "a"]
+            # "2r": key 2 picks the second rejection reason, then r; "na": a note typed in the
+            # note field (Esc leaves it, so the keys work again), then a
+            keys = ["a", "a", "r", "a", "u", "a", "2r", "na", "a", "a", "z", "a"]
             for key in keys:
                 before = page.locator("#record-id").inner_text()
+                if key == "2r":
+                    page.keyboard.press("2")
+                    assert page.locator("#reason").input_value() == "other-ecosystem"
+                if key == "na":
+                    page.click("#note")
+                    page.keyboard.type("zie de website: a r u z")  # keys typed in the note decide nothing
+                    page.keyboard.press("Escape")
                 with page.expect_navigation():
-                    page.keyboard.press(key)
+                    page.keyboard.press(key[-1])
                 page.wait_for_selector("#estimate-text")
                 if key != "z":
                     assert page.locator("#record-id").inner_text() != before or key == "u"
@@ -67,4 +76,6 @@ def test_review_ten_items_with_the_keyboard(tmp_path):
     assert est.reviewed == 9
     standing = [d for d in store._current(store.run("demo").id).values()]
     assert sum(d["kind"] == "reject" for d in standing) == 2
+    assert sorted(d["reason"] for d in standing if d["kind"] == "reject") == ["mentions-only", "other-ecosystem"]
+    assert [d["note"] for d in log if d.get("note")] == ["zie de website: a r u z"]
     assert f"{est.reviewed} reviewed" in text and "precision" in text
