@@ -246,7 +246,8 @@ class ReviewStore:
     def _items(self, run_id: int) -> dict[int, dict[str, Any]]:
         """Every item of a run by id, in one query (texts included)."""
         return {r["id"]: r for r in self.db.query(
-            "SELECT id, record_id, ecosystem, text, score, matched_terms FROM items WHERE run_id = ?", (run_id,))}
+            "SELECT id, record_id, ecosystem, text, score, matched_terms, predicted FROM items WHERE run_id = ?",
+            (run_id,))}
 
     # -----------------------------------------------------------------------------------------
     # decisions
@@ -451,8 +452,8 @@ class ReviewStore:
 
     def plan(self, run: str, ecosystem: str, half_width: float = 0.05) -> dict[str, int]:
         """More audit reviews per flagged stratum for a precision CI of +/- ``half_width``."""
-        flagged, _ = self.strata(run, ecosystem)
-        return reviews_needed(flagged, half_width)
+        flagged, near = self.strata(run, ecosystem)
+        return _plan(flagged, near, half_width)
 
     def status(self, run: str, half_width: float = 0.05) -> list[dict[str, Any]]:
         """Per ecosystem: flagged, reviewed, the estimate, reviews still needed, stop signal."""
@@ -466,7 +467,7 @@ class ReviewStore:
             est = estimate(flagged, near if near.size else None)
             if est.flagged == 0:
                 continue
-            need = reviews_needed(flagged, half_width)
+            need = _plan(flagged, near, half_width)
             out.append({"ecosystem": eco, "estimate": est, "needed": sum(need.values()), "plan": need,
                         "done": est.done(half_width),
                         "learning_reviews": learn_by_eco.get(eco, 0)})
@@ -477,7 +478,9 @@ class ReviewStore:
         return Counter(d["reason"] or "(none)" for d in self._current(info.id, ecosystem).values() if d["kind"] == "reject")
 
     def suggest_exclusions(self, run: str, ecosystem: str, top: int = 10) -> list[tuple[str, int, int]]:
-        """Words over-represented in rejected vs accepted items: ``(word, rejected, accepted)``."""
+        """Words over-represented in rejected vs accepted *flagged* items (the false positives an
+        exclusion term would remove): ``(word, rejected, accepted)``, only words at least twice
+        as frequent among the rejections, in at least two of them."""
         from ..language import stopwords
         from ..text import fold, tokenize
 
@@ -487,7 +490,7 @@ class ReviewStore:
         rej, acc = Counter(), Counter()
         n_rej = n_acc = 0
         for item_id, d in current.items():
-            if d["kind"] not in ("accept", "reject"):
+            if d["kind"] not in ("accept", "reject") or not items[item_id]["predicted"]:
                 continue
             words = {w for w in tokenize(fold(items[item_id]["text"])) if len(w) > 3}
             if d["kind"] == "reject":
@@ -503,7 +506,8 @@ class ReviewStore:
                 continue
             a = acc.get(w, 0)
             lift = ((r + 0.5) / (n_rej + 1)) / ((a + 0.5) / (n_acc + 1))
-            scored.append((lift, w, r, a))
+            if lift >= 2:
+                scored.append((lift, w, r, a))
         scored.sort(reverse=True)
         return [(w, r, a) for _, w, r, a in scored[:top]]
 
@@ -572,6 +576,18 @@ def _hash(text: str) -> str:
     from ..text import text_hash
 
     return text_hash(text)
+
+
+def _plan(flagged: dict[str, Stratum], near: Stratum, half_width: float) -> dict[str, int]:
+    """The planner's reviews per stratum, never 0 in all while the stop signal is not given (the
+    planner's normal approximation can reach the target a review or two before the interval
+    itself does, or a stratum has no review yet)."""
+    need = reviews_needed(flagged, half_width)
+    if not sum(need.values()) and not estimate(flagged, near if near.size else None).done(half_width):
+        open_ = [n for n, s in flagged.items() if s.size > s.reviewed]
+        if open_:
+            need[min(open_, key=lambda n: (flagged[n].reviewed > 0, -flagged[n].size))] = 1
+    return need
 
 
 def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path, records_path: str | Path,

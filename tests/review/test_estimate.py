@@ -92,3 +92,14 @@ def test_a_stratum_reviewed_in_full_does_not_hide_one_never_reviewed():
     # once every stratum has reviews and the interval is narrow, it is done
     full = {"flagged 0.55": Stratum(1, accepted=1), "flagged 0.80": Stratum(60, accepted=60)}
     assert estimate(full).done(0.05) and estimate(full).half_width == 0
+
+
+def test_the_planner_never_says_zero_more_before_the_stop_signal():
+    """54 of 200 reviewed, 52 accepted: the planner's normal approximation says the target is
+    reached, but the interval is still wider than +/-5 points: at least one more review."""
+    from oi_text.review.store import _plan
+
+    flagged = {"flagged": Stratum(200, 52, 2)}
+    assert sum(reviews_needed(flagged, 0.05).values()) == 0
+    assert not estimate(flagged).done(0.05) and estimate(flagged).half_width > 0.05
+    assert _plan(flagged, Stratum(0), 0.05) == {"flagged": 1}

@@ -270,3 +270,20 @@ def test_undo_in_one_ecosystems_queue_leaves_the_others_alone(run):
     assert run.estimate("demo", "quantum").reviewed == 1 and run.estimate("demo", "ai").reviewed == 0
     with pytest.raises(NotFound, match="nothing to undo.* for ai"):
         run.undo("anna", run="demo", ecosystem="ai")
+
+
+def test_exclusion_suggestions_come_from_rejected_flagged_items(store):
+    texts = {**{f"a{i}": f"Quantum sensing research for hospital scanners, study {i}" for i in range(5)},
+             **{f"r{i}": f"Quantum booking app for hair salons, offer {i}" for i in range(3)},
+             "n0": "Quantum lecture series about salons", "n1": "Quantum lecture series about salons again"}
+    rows = [(k, 0.9 if k[0] in "ar" else 0.4, k[0] in "ar") for k in texts]
+    scores = pd.DataFrame([{"id": rid, "ecosystem": "quantum", "score": s, "predicted": p, "matched_terms": []}
+                           for rid, s, p in rows])
+    store.create_run("x", scores, texts, thresholds={"quantum": 0.5})
+    ids = {r["record_id"]: r["id"] for r in store.db.query("SELECT id, record_id FROM items")}
+    for rid in texts:
+        store.decide(ids[rid], "accept" if rid[0] == "a" else "reject", "anna", reason="mentions-only")
+    words = [w for w, _, _ in store.suggest_exclusions("x", "quantum")]
+    assert {"booking", "salons", "hair"} <= set(words)
+    assert "quantum" not in words  # as common among the accepted items
+    assert "lecture" not in words  # rejected, but never flagged: no false positive to exclude
