@@ -349,10 +349,13 @@ class ReviewStore:
                     (event_id, target["item_id"], reviewer, target["purpose"], target["stratum"], target["id"], now()))
             except self.db.integrity_errors:
                 raise Conflict(f"undo {event_id} was recorded already (a replayed request)") from None
-            # the item goes back to the reviewer who undid it: served next, to decide again
             self.db.execute("DELETE FROM claims WHERE item_id = ?", (target["item_id"],))
-            self.db.execute("INSERT INTO claims (item_id, reviewer, purpose, expires_at) VALUES (?, ?, ?, ?)",
-                            (target["item_id"], reviewer, target["purpose"], time.time() + CLAIM_SECONDS))
+            if self._standing(target["item_id"]) is None:
+                # undecided again: the item goes back to the reviewer who undid it, served next
+                # (when an earlier decision of the item stands again, as after accept -> reject
+                # -> undo, there is nothing to decide and nobody holds the item)
+                self.db.execute("INSERT INTO claims (item_id, reviewer, purpose, expires_at) VALUES (?, ?, ?, ?)",
+                                (target["item_id"], reviewer, target["purpose"], time.time() + CLAIM_SECONDS))
         return target
 
     def decisions(self, run: str) -> list[dict[str, Any]]:

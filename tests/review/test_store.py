@@ -287,3 +287,13 @@ def test_exclusion_suggestions_come_from_rejected_flagged_items(store):
     assert {"booking", "salons", "hair"} <= set(words)
     assert "quantum" not in words  # as common among the accepted items
     assert "lecture" not in words  # rejected, but never flagged: no false positive to exclude
+
+
+def test_undoing_a_changed_decision_restores_the_earlier_one_and_holds_nothing(run):
+    item = run.next_item("demo", "ai", "anna")
+    run.decide(item["id"], "accept", "anna")
+    run.decide(item["id"], "reject", "anna", reason="mentions-only")  # changed her mind
+    assert run.undo("anna", run="demo")["kind"] == "reject"
+    assert run._standing(item["id"])["kind"] == "accept"  # the accept stands again
+    assert not run.db.query("SELECT item_id FROM claims WHERE item_id = ?", (item["id"],))
+    assert run.next_item("demo", "ai", "anna")["id"] != item["id"]  # decided: not served again
