@@ -184,9 +184,8 @@ def embed(input: Path, out: Path, model: str | None, device: str | None, id_col:
     """Embed the texts of a records file (from 'oi-text ingest') into vectors.
 
     Prints texts, tokens, truncated texts, cache hits and speed. Another export (CSV, Excel,
-    JSONL, or a Parquet with repeated ids or blank texts) is read through ingest first, into
-    OUT's name with .records.parquet (rows without text or with a repeated id are dropped and
-    counted).
+    JSONL, or a Parquet with repeated ids or blank texts) is converted first, into OUT's name
+    with .records.parquet (rows without text or with a repeated id are dropped and counted).
 
     \b
     Example:
@@ -249,14 +248,6 @@ _text_options = [
     click.option("--model", "-m", "embed_model", metavar="M", help="Embedding model [e5-small]."),
     click.option("--device", metavar="D", help="auto | cpu | cuda [auto]."),
 ]
-
-
-def _csv_header(path: Path) -> list[str]:
-    """The column names on a CSV's first line (any of , ; tab)."""
-    import re
-
-    with open(path, encoding="utf-8-sig") as f:
-        return [c.strip() for c in re.split("[,;\t]", f.readline().strip())]
 
 
 def _ecosystem_list(value: str | None) -> list[str] | None:
@@ -514,7 +505,7 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     from .errors import ConfigError
     from .keywords import load_taxonomy
     from .language import detect_language
-    from .pipeline import gold_fingerprint, load_texts, read_gold
+    from .pipeline import gold_fingerprint, load_texts, read_gold, read_gold_csv
 
     if not (label_col or gold):
         raise ConfigError("evaluate needs gold labels: --label-col COLUMN or --gold FILE")
@@ -524,7 +515,7 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     # the ids a label may name: the taxonomy's (as given, else as recorded at training)
     known = [*(tax.ids if tax else model.card.get("taxonomy_ids", [])), *model.ecosystems]
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold, known=known)
-    if gold is not None and {"purpose", "reviewer"} <= set(_csv_header(gold)):
+    if gold is not None and {"purpose", "reviewer"} <= set(read_gold_csv(gold).columns):
         logger.warning("%s holds review decisions: the items reviewed were drawn by score (flagged items and a band "
                        "just below the threshold), so recall measured on them is optimistic; precision is fair",
                        gold)

@@ -440,7 +440,7 @@ def read_gold(
                     Y[i, j] = 1
                     named[j] = True
     elif gold_file is not None:
-        gold = _read_gold_csv(gold_file)
+        gold = read_gold_csv(gold_file)
         rows = {str(r): i for i, r in enumerate(records["id"].astype(str))}
         absent = sorted({rid for rid in gold["id"] if rid not in rows})
         if absent and len(absent) < gold["id"].nunique():
@@ -491,7 +491,7 @@ def gold_fingerprint(ids: Any, Y: np.ndarray) -> str:
     return h.hexdigest()[:16]
 
 
-def _read_gold_csv(path: str | Path) -> Any:
+def read_gold_csv(path: str | Path) -> Any:
     """A gold CSV with columns id, ecosystem (and label), comma, semicolon or tab separated."""
     import csv
 
@@ -687,11 +687,12 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
     """A Parquet records file (columns ``id``, ``text``) for :func:`classify_records`, made from
     any input ``load_texts`` reads, beside ``out`` (``<out stem>.records.parquet``).
 
-    Parquet input with unique ids and a text in every row (as ``oi-text ingest`` writes) is
-    used as is. Other input is converted once, through ingest, which drops and reports empty
-    texts and repeated ids as it does for a CSV: a rerun on the same, unchanged input reuses the
-    converted file (it records the input's fingerprint), so an interrupted classify run resumes
-    instead of starting over."""
+    Parquet input with an id and a text in every row and no id twice (as ``oi-text ingest``
+    writes it) is used as is; one with rows that cannot be scored has its other rows copied,
+    batch by batch, and the left-out rows counted in a warning. Other input is converted through
+    ingest, which drops and reports such rows too. A conversion is done once: a rerun on the
+    same, unchanged input reuses the converted file (it records the input's fingerprint), so an
+    interrupted classify run resumes instead of starting over."""
     import json
 
     import pyarrow as pa
