@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 KEYWORD_WEIGHT = 0.4
 #: the id column the commands look for by default (an export without one gets <file>:<row> ids)
 DEFAULT_ID_COL = "id"
+#: the text column the commands look for by default (an export without one: the usual names)
+DEFAULT_TEXT_COL = "text"
 DEFAULT_THRESHOLD = 0.5
 #: distinct terms (with no exclusion hit) that the classifier cannot overturn
 STRONG_TERMS = 2
@@ -566,20 +568,25 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             if df.empty:
                 raise SchemaError(f"{source}: no records with text in column {text_col!r}; check --text-col")
             return df.reset_index(drop=True)
-    if id_col == DEFAULT_ID_COL:
+    text_cols: tuple[str, ...] = (text_col,)
+    if id_col == DEFAULT_ID_COL or text_col == DEFAULT_TEXT_COL:
         # the default id column is used when the export has one, else ids are <file>:<row>;
-        # without this, a missing "id" column also stops the header being found under title rows
+        # without this, a missing "id" column also stops the header being found under title rows.
+        # Without a "text" column (and no --text-col), ingest takes the first usual name
+        # (description, omschrijving, objective, ...) and says which.
         from .ingest import open_table
 
         columns = {c.casefold() for c in open_table(source, expected_columns=(text_col,)).columns}
-        if DEFAULT_ID_COL not in columns:
+        if id_col == DEFAULT_ID_COL and DEFAULT_ID_COL not in columns:
             logger.info("%s has no %r column: ids are <file name>:<row> (pass --id-col to use a column)",
                         source, DEFAULT_ID_COL)
             id_col = None
-    tmpdir = Path(workdir or tempfile.mkdtemp(prefix="oi_text_"))
-    out = tmpdir / (source.name.split(".")[0] + ".records.parquet")
-    summary = ingest(source, ColumnMapping(text=(text_col,), id=id_col), out=out, on_error="skip", dedupe="none")
-    df = load_records(out)
+        if text_col == DEFAULT_TEXT_COL and DEFAULT_TEXT_COL not in columns:
+            text_cols = ()
+    with tempfile.TemporaryDirectory(prefix="oi_text_") as tmp:
+        out = Path(workdir or tmp) / (source.name.split(".")[0] + ".records.parquet")
+        summary = ingest(source, ColumnMapping(text=text_cols, id=id_col), out=out, on_error="skip", dedupe="none")
+        df = load_records(out)
     if df.empty:
         why = ""
         if summary.issues:  # say what happened to the rows, e.g. unquoted commas in every row

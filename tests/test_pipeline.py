@@ -394,3 +394,21 @@ def test_gold_labels_of_ecosystems_left_out_of_the_model_are_ignored(tmp_path, c
     gold.write_text("id,ecosystem\na,ai\nb,hydrogen\n", encoding="utf-8")
     Y = read_gold(records=records, ecosystems=["ai"], gold_file=gold, known=load_taxonomy().ids)
     assert Y.tolist() == [[1], [0]] and "ignored: ['hydrogen']" in caplog.text
+
+
+def test_an_export_without_a_text_column_gets_the_usual_names(tmp_path, caplog):
+    """No --text-col and no column called text: the first usual name (objective, description,
+    omschrijving, ...) is taken and said, for JSONL and Parquet as for CSV."""
+    from oi_text.pipeline import load_texts
+
+    df = pd.DataFrame({"id": ["c1", "c2"], "acronym": ["H2GO", "QLINK"],
+                       "objective": ["Green hydrogen from offshore wind.", "Quantum links between Delft and Leiden."]})
+    for name in ("cordis.jsonl", "cordis.parquet"):
+        path = tmp_path / name
+        df.to_json(path, orient="records", lines=True) if name.endswith("jsonl") else df.to_parquet(path)
+        got = load_texts(path)
+        assert got.id.tolist() == ["c1", "c2"] and got.text.tolist() == df.objective.tolist()
+        assert "no text column given; using 'objective'" in caplog.text
+        caplog.clear()
+    with pytest.raises(SchemaError, match="text column 'summary' not found"):
+        load_texts(tmp_path / "cordis.parquet", text_col="summary")  # a named column is never guessed
