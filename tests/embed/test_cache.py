@@ -80,14 +80,17 @@ def test_embed_command(tmp_path, tiny_model, sample_texts):
 
 def test_embed_command_errors(tmp_path, tiny_model):
     records = tmp_path / "r.csv"
-    records.write_text("nr,beschrijving\n1,tekst\n", encoding="utf-8")
+    records.write_text("nr,veld7\n1,Waterstof uit wind\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
                                     "--model", str(tiny_model)])
     assert res.exit_code == 2
-    assert "text column 'text' not found. Columns found (header on row 1): 'nr', 'beschrijving'" in res.output
+    assert "no text column given and none of the usual names found" in res.output and "'veld7'" in res.output
+    res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
+                                    "--model", str(tiny_model), "--text-col", "tekst"])
+    assert res.exit_code == 2 and "text column 'tekst' not found" in res.output  # a named column is not guessed
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
                                     "--model", str(tiny_model), "--id-col", "nr", "--text-col",
-                                    "beschrijving", "--device", "cpu"])
+                                    "veld7", "--device", "cpu"])
     assert res.exit_code == 0, res.output
     # a Dutch Excel CSV (cp1252, semicolons) with a blank text: read through ingest, the blank
     # row dropped, not embedded as ""
