@@ -332,12 +332,43 @@ def train_model(
         proba = res.proba[rows].copy()
         proba[:, lr] = np.where(np.isnan(oof[:, lr]), proba[:, lr], oof[:, lr])  # a fold too small to fit
         sub = KeywordEvidence(ecosystems, evidence.n_terms[rows], evidence.matched[rows], evidence.excluded[rows])
-        model.tune_thresholds(combine_scores(proba, sub, keyword_weight), gold[rows], target_precision,
-                              min_positives=TUNING_MIN_POSITIVES)
+        held_out = combine_scores(proba, sub, keyword_weight)
+        model.tune_thresholds(held_out, gold[rows], target_precision, min_positives=TUNING_MIN_POSITIVES)
         model.card["threshold_choice_on"] = (
             f"{len(rows)} texts held out from fine-tuning" if head is not None else
             f"cross-fitted scores of {len(rows)} hand-labelled texts ({TUNING_FOLDS} folds)")
+        model.card["metrics"] = _card_metrics(gold[rows], held_out >= model.thresholds, sub.matched, ecosystems,
+                                              model.card["threshold_choice_on"])
+    else:
+        # no labels to measure against: what the classifiers changed on the training texts (the
+        # keyword evidence is already there, so this costs one matrix product)
+        departures = {}
+        if X is not None and len(texts):
+            predicted = combine_scores(clf.predict_proba(X), evidence, keyword_weight) >= model.thresholds
+            kw = evidence.matched
+            departures = {e: {"keyword_matches": int(kw[:, j].sum()), "dropped": int((kw[:, j] & ~predicted[:, j]).sum()),
+                              "added": int((predicted[:, j] & ~kw[:, j]).sum())}
+                          for j, e in enumerate(ecosystems) if clf.fitted_[j]}
+        model.card["metrics"] = {
+            "on": "no hand labels: for precision and recall run 'oi-text evaluate' with labels, or review the "
+                  "flagged items ('oi-text review'); below, what the classifiers changed on the training texts",
+            "departures_from_keywords": departures,
+        }
     return model, weak
+
+
+def _card_metrics(Y: np.ndarray, predicted: np.ndarray, matched: np.ndarray, ecosystems: Sequence[str],
+                  on: str) -> dict[str, Any]:
+    """Precision, recall and F1 per ecosystem (and of the keyword rule) on held-out scores of the
+    hand-labelled texts, for the model card."""
+    from .classify.evaluate import evaluation_table
+
+    table = evaluation_table(Y, predicted, matched, ecosystems)
+    cols = ["positives", "model_precision", "model_recall", "model_f1", "keywords_precision", "keywords_recall",
+            "keywords_f1"]
+    return {"on": f"{on}; the thresholds were chosen on these scores, so the figures lean optimistic",
+            "per_ecosystem": {r["ecosystem"]: {c: (round(float(r[c]), 4) if c != "positives" else int(r[c]))
+                                                for c in cols} for r in table.to_dict("records")}}
 
 
 def cross_fitted_proba(

@@ -79,6 +79,11 @@ def test_training_from_zero_labels(setup):
     # than not, and on AI (the "AI-powered app" false positives) it is more precise
     departs = res.predicted != res.evidence.matched
     assert departs.sum() >= 10
+    # the card records those departures (there are no labels to measure precision with)
+    dep = model.card["metrics"]["departures_from_keywords"]
+    for j, eco in enumerate(model.ecosystems):
+        kw, md = res.evidence.matched[:, j], res.predicted[:, j]
+        assert dep[eco] == {"keyword_matches": kw.sum(), "dropped": (kw & ~md).sum(), "added": (md & ~kw).sum()}
     assert (res.predicted == (Y == 1))[departs].mean() > 0.5
     j = model.ecosystems.index("ai")
     kw, md, y = res.evidence.matched[:, j], res.predicted[:, j], Y[:, j] == 1
@@ -212,6 +217,16 @@ def test_gold_labels_tune_thresholds(setup, tuned):
             assert (pred & y).sum() / pred.sum() >= 0.9, eco
             assert (pred & y).sum() > ((res.score[:, j] >= 0.5) & y).sum(), eco
     assert reached >= 3
+    # the card holds the held-out metrics behind those thresholds, with the keyword baseline
+    metrics = model.card["metrics"]
+    assert "cross-fitted scores of 555 hand-labelled texts" in metrics["on"] and "optimistic" in metrics["on"]
+    for j, eco in enumerate(model.ecosystems):
+        m = metrics["per_ecosystem"][eco]
+        assert m["positives"] == (gold[:, j] == 1).sum()
+        p_, r_ = m["model_precision"], m["model_recall"]
+        assert m["model_f1"] == pytest.approx(2 * p_ * r_ / (p_ + r_), abs=1e-3)
+        assert 0.5 < m["keywords_f1"] < 1
+    assert set(metrics["per_ecosystem"]) == {*model.ecosystems, "macro", "micro"}
     assert "precision >= 0.90 on labelled data" in model.card["threshold_choice"]["ai"]
     assert model.card["threshold_choice_on"] == f"cross-fitted scores of {len(df)} hand-labelled texts (5 folds)"
 
