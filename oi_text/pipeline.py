@@ -344,11 +344,16 @@ def train_model(
         # keyword evidence is already there, so this costs one matrix product)
         departures = {}
         if X is not None and len(texts):
-            predicted = combine_scores(clf.predict_proba(X), evidence, keyword_weight) >= model.thresholds
+            if head is None:
+                predicted = combine_scores(clf.predict_proba(X), evidence, keyword_weight) >= model.thresholds
+                fitted = clf.fitted_
+            else:  # the head gives p where it has an output: score as the model will
+                predicted = model.score(texts, X).predicted
+                fitted = clf.fitted_ | head.fitted_
             kw = evidence.matched
             departures = {e: {"keyword_matches": int(kw[:, j].sum()), "dropped": int((kw[:, j] & ~predicted[:, j]).sum()),
                               "added": int((predicted[:, j] & ~kw[:, j]).sum())}
-                          for j, e in enumerate(ecosystems) if clf.fitted_[j]}
+                          for j, e in enumerate(ecosystems) if fitted[j]}
         model.card["metrics"] = {
             "on": "no hand labels: for precision and recall run 'oi-text evaluate' with labels, or review the "
                   "flagged items ('oi-text review'); below, what the classifiers changed on the training texts",
@@ -363,10 +368,13 @@ def _card_metrics(Y: np.ndarray, predicted: np.ndarray, matched: np.ndarray, eco
     hand-labelled texts, for the model card."""
     from .classify.evaluate import evaluation_table
 
-    table = evaluation_table(Y, predicted, matched, ecosystems)
+    # only ecosystems whose scores were held out: those with fewer labelled positives were not
+    # cross-fitted (see train_model), so their figures would be in-sample
+    table = evaluation_table(Y, predicted, matched, ecosystems, min_support=TUNING_MIN_POSITIVES)
     cols = ["positives", "model_precision", "model_recall", "model_f1", "keywords_precision", "keywords_recall",
             "keywords_f1"]
-    return {"on": f"{on}; the thresholds were chosen on these scores, so the figures lean optimistic",
+    return {"on": f"{on}; the thresholds were chosen on these scores, so the figures lean optimistic; "
+                  f"ecosystems with at least {TUNING_MIN_POSITIVES} labelled positives",
             "per_ecosystem": {r["ecosystem"]: {c: (round(float(r[c]), 4) if c != "positives" else int(r[c]))
                                                 for c in cols} for r in table.to_dict("records")}}
 
@@ -553,6 +561,17 @@ def _whole_floats(col: Any) -> bool:
     return pd.api.types.is_float_dtype(col) and bool((col.dropna() % 1 == 0).all())
 
 
+def _guess_text_col(columns: Sequence[str], source: Any) -> str | None:
+    """The first usual text-column name among ``columns`` (as ingest guesses), said in a warning."""
+    from .ingest.mapping import TEXT_COLUMN_GUESSES
+
+    lower = {str(c).casefold(): c for c in columns}
+    guess = next((lower[g] for g in TEXT_COLUMN_GUESSES if g in lower), None)
+    if guess is not None:
+        logger.warning("%s: no text column given; using %r (pass --text-col to choose)", Path(str(source)).name, guess)
+    return guess
+
+
 def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None = "id",
                workdir: str | Path | None = None) -> Any:
     """A records DataFrame from a records file, or from any export via ingest (cleaned)."""
@@ -570,6 +589,8 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             df = None
         if df is not None and id_col == DEFAULT_ID_COL and id_col not in df.columns:
             id_col = None  # no id column: <file>:<row>, as for any export
+        if df is not None and text_col == DEFAULT_TEXT_COL and text_col not in df.columns:
+            text_col = _guess_text_col(df.columns, source) or text_col
         if df is not None and text_col in df.columns and (id_col is None or id_col in df.columns):
             # a column already called id (or text) that is not the one chosen keeps its values
             # under id_input (text_input), as ingest does
@@ -606,16 +627,19 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
         # Without a "text" column (and no --text-col), ingest takes the first usual name
         # (description, omschrijving, objective, ...) and says which.
         from .ingest import open_table
+        from .ingest.mapping import TEXT_COLUMN_GUESSES
 
-        columns = {c.casefold() for c in open_table(source, expected_columns=(text_col,)).columns}
+        expected = (text_col, *((id_col,) if id_col else ()),
+                    *(TEXT_COLUMN_GUESSES if text_col == DEFAULT_TEXT_COL else ()))
+        columns = {c.casefold() for c in open_table(source, expected_columns=expected).columns}
         if id_col == DEFAULT_ID_COL and DEFAULT_ID_COL not in columns:
             logger.info("%s has no %r column: ids are <file name>:<row> (pass --id-col to use a column)",
                         source, DEFAULT_ID_COL)
             id_col = None
         if text_col == DEFAULT_TEXT_COL and DEFAULT_TEXT_COL not in columns:
             text_cols = ()
-    with tempfile.TemporaryDirectory(prefix="oi_text_") as tmp:
-        out = Path(workdir or tmp) / (source.name.split(".")[0] + ".records.parquet")
+    with tempfile.TemporaryDirectory(prefix="oi_text_", dir=workdir) as tmp:
+        out = Path(tmp) / (source.name.split(".")[0] + ".records.parquet")
         summary = ingest(source, ColumnMapping(text=text_cols, id=id_col), out=out, on_error="skip", dedupe="none")
         df = load_records(out)
     if df.empty:
@@ -703,7 +727,8 @@ def _write_usable_rows(source: Path, target: Path, text_col: str, id_col: str, b
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    drop = np.logical_or.reduce(list(bad.values()))
+    n = pq.ParquetFile(source).metadata.num_rows
+    drop = np.logical_or.reduce([np.zeros(n, bool), *bad.values()])
     schema = pa.schema([("id", pa.string()), ("text", pa.string())], metadata=metadata)
     tmp = target.with_name(target.name + ".tmp")
     start = 0
@@ -714,6 +739,8 @@ def _write_usable_rows(source: Path, target: Path, text_col: str, id_col: str, b
             table = pa.table({"id": pc.cast(batch.column(0), "string"), "text": pc.cast(batch.column(1), "string")})
             writer.write_table(table.filter(keep).replace_schema_metadata(metadata))
     os.replace(tmp, target)
+    if not drop.any():
+        return
     first = int(np.flatnonzero(drop)[0])
     counts = ", ".join(f"{k} {int(v.sum())}" for k, v in bad.items() if v.any())
     logger.warning("%s: %d of %d rows not used (%s; first: record %d); the others are in %s",
@@ -753,12 +780,18 @@ def records_for_classify(source: str | Path, out: str | Path, *, text_col: str =
             names = set(pq.read_schema(source).names)
         except (OSError, pa.ArrowInvalid):
             names = set()
-        if text_col in names and id_col not in names and id_col != DEFAULT_ID_COL:
+        guessed = False
+        if names and text_col == DEFAULT_TEXT_COL and text_col not in names:
+            # no "text" column and no --text-col: the usual name, copied under "text" (streamed)
+            guessed = (guess := _guess_text_col(sorted(names), source)) is not None
+            text_col = guess or text_col
+        if text_col in names and id_col not in names and id_col != DEFAULT_ID_COL and not guessed:
             return source  # a missing --id-col is reported by classify_records
         if text_col in names and id_col in names:
             bad = _unusable_rows(source, text_col, id_col)
-            if bad is None:
+            if bad is None and not guessed:
                 return source
+            bad = bad or {}
     target.parent.mkdir(parents=True, exist_ok=True)
     if bad is not None:  # a large Parquet stays streamed: its usable rows are copied batch by batch
         _write_usable_rows(source, target, text_col, str(id_col), bad, {_SOURCE_KEY: stamp})

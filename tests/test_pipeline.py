@@ -427,3 +427,16 @@ def test_an_export_without_a_text_column_gets_the_usual_names(tmp_path, caplog):
         caplog.clear()
     with pytest.raises(SchemaError, match="text column 'summary' not found"):
         load_texts(tmp_path / "cordis.parquet", text_col="summary")  # a named column is never guessed
+    # a guessed column loads the file as the named one does: a list of labels stays a list
+    df.assign(labels=[["hydrogen"], ["quantum"]]).to_parquet(tmp_path / "labelled.parquet")
+    assert [list(x) for x in load_texts(tmp_path / "labelled.parquet").labels] == [["hydrogen"], ["quantum"]]
+    # classify streams such a Parquet: id and the guessed column copied under "text", no ingest
+    from oi_text.pipeline import records_for_classify
+
+    converted = records_for_classify(tmp_path / "cordis.parquet", tmp_path / "s.parquet")
+    assert pd.read_parquet(converted).to_dict("list") == {"id": ["c1", "c2"], "text": df.objective.tolist()}
+    # an export with its header under a title row: the id column is still found
+    csv = tmp_path / "rvo.csv"
+    csv.write_text("Rapport Projecten RVO,,\nid,Omschrijving,jaar\nP-1,Waterstof uit zeewind,2021\n"
+                   "P-2,Kwantumsensoren voor MRI,2022\n", encoding="utf-8")
+    assert load_texts(csv).id.tolist() == ["P-1", "P-2"]

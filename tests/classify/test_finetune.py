@@ -179,6 +179,11 @@ def test_model_with_head_scores_identically_after_save_and_load(tmp_path, tiny):
     model, _ = train_model(df.text.tolist(), X, spec, encoder_id=enc.model_id, taxonomy_hash=tax.hash(), head=head)
     assert not model.needs_embeddings
     a = model.score(df.text.tolist(), None)
+    # the card's departures from the keywords are the head's, as the model scores
+    dep = model.card["metrics"]["departures_from_keywords"]
+    for j, eco in enumerate(model.ecosystems):
+        kw, md = a.evidence.matched[:, j], a.predicted[:, j]
+        assert dep[eco]["dropped"] == (kw & ~md).sum() and dep[eco]["added"] == (md & ~kw).sum()
     model.save(tmp_path / "m")
     again = EcosystemModel.load(tmp_path / "m", encoder_id=enc.model_id, device="cpu")
     b = again.score(df.text.tolist(), None)
