@@ -563,10 +563,9 @@ def _whole_floats(col: Any) -> bool:
 
 def _guess_text_col(columns: Sequence[str], source: Any) -> str | None:
     """The first usual text-column name among ``columns`` (as ingest guesses), said in a warning."""
-    from .ingest.mapping import TEXT_COLUMN_GUESSES
+    from .ingest.mapping import guess_text_column
 
-    lower = {str(c).casefold(): c for c in columns}
-    guess = next((lower[g] for g in TEXT_COLUMN_GUESSES if g in lower), None)
+    guess = guess_text_column(columns)
     if guess is not None:
         logger.warning("%s: no text column given; using %r (pass --text-col to choose)", Path(str(source)).name, guess)
     return guess

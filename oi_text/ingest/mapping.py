@@ -78,6 +78,12 @@ TEXT_COLUMN_GUESSES = (
 )
 
 
+def guess_text_column(columns: Any) -> str | None:
+    """The first of :data:`TEXT_COLUMN_GUESSES` among ``columns`` (case-insensitive), or None."""
+    lower = {str(c).casefold(): c for c in columns}
+    return next((lower[g] for g in TEXT_COLUMN_GUESSES if g in lower), None)
+
+
 def _as_tuple(value: Any, key: str) -> tuple[str, ...]:
     if value is None:
         return ()

@@ -25,7 +25,7 @@ from ..language import detect_language
 from ..records import RECORD_COLUMNS
 from ..text import clean_text, fold, repair_undecodable, text_hash, tokenize
 from .dedupe import ExactIndex, NearDuplicateIndex
-from .mapping import TEXT_COLUMN_GUESSES, ColumnMapping
+from .mapping import TEXT_COLUMN_GUESSES, ColumnMapping, guess_text_column
 from .readers import JsonLineError, ReadOptions, Table, open_table, require_columns, resolve_column
 
 logger = logging.getLogger(__name__)
@@ -238,8 +238,7 @@ class _Plan:
 
 def _plan(table: Table, mapping: ColumnMapping) -> _Plan:
     if not mapping.text:
-        lower = {c.casefold(): c for c in table.columns}
-        guess = next((lower[g] for g in TEXT_COLUMN_GUESSES if g in lower), None)
+        guess = guess_text_column(table.columns)
         if guess is None:
             raise SchemaError(
                 f"{table.path}: no text column given and none of the usual names found; pass "

@@ -470,7 +470,7 @@ class ReviewStore:
             est = estimate(flagged, near if near.size else None)
             if est.flagged == 0:
                 continue
-            need = _plan(flagged, near, half_width)
+            need = _plan(flagged, near, half_width, est)
             out.append({"ecosystem": eco, "estimate": est, "needed": sum(need.values()), "plan": need,
                         "done": est.done(half_width),
                         "learning_reviews": learn_by_eco.get(eco, 0)})
@@ -581,12 +581,14 @@ def _hash(text: str) -> str:
     return text_hash(text)
 
 
-def _plan(flagged: dict[str, Stratum], near: Stratum, half_width: float) -> dict[str, int]:
+def _plan(flagged: dict[str, Stratum], near: Stratum, half_width: float,
+          est: Estimate | None = None) -> dict[str, int]:
     """The planner's reviews per stratum, never 0 in all while the stop signal is not given (the
     planner's normal approximation can reach the target a review or two before the interval
     itself does, or a stratum has no review yet)."""
     need = reviews_needed(flagged, half_width)
-    if not sum(need.values()) and not estimate(flagged, near if near.size else None).done(half_width):
+    est = est or estimate(flagged, near if near.size else None)
+    if not sum(need.values()) and not est.done(half_width):
         open_ = [n for n, s in flagged.items() if s.size > s.reviewed]
         if open_:
             need[min(open_, key=lambda n: (flagged[n].reviewed > 0, -flagged[n].size))] = 1
