@@ -135,7 +135,11 @@ class Database:
     # -----------------------------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
-        """Apply the migrations in ``migrations/`` not applied yet, in name order."""
+        """Apply the migrations in ``migrations/`` not applied yet, in name order.
+
+        A migration with a ``-- dialects: postgresql`` line runs its statements only on those
+        databases; elsewhere it is recorded as applied with nothing run.
+        """
         with self.transaction():
             self.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {r["name"] for r in self.query("SELECT name FROM schema_migrations")}
@@ -145,6 +149,9 @@ class Database:
                 continue
             sql = path.read_text(encoding="utf-8").replace("{pk}", _PK[self.dialect])
             statements = [s.strip() for s in re.split(r";\s*\n", _strip_comments(sql)) if s.strip()]
+            only = _DIALECTS.search(sql)
+            if only and self.dialect not in only.group(1).replace(",", " ").split():
+                statements = []  # nothing to do on this database; recorded so it is not looked at again
             with self.transaction():
                 for stmt in statements:
                     self.execute(stmt)
@@ -155,6 +162,9 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+_DIALECTS = re.compile(r"^--\s*dialects:\s*(.+)$", re.MULTILINE)
 
 
 def _strip_comments(sql: str) -> str:

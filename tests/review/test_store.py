@@ -204,6 +204,27 @@ def test_a_stale_page_cannot_replace_another_reviewers_decision(run, monkeypatch
     assert run.estimate("demo", "ai").strata[item["stratum"]].accepted == 1
 
 
+def test_scores_and_claim_times_are_stored_to_full_precision(run, monkeypatch):
+    # PostgreSQL's REAL is a 4-byte float: a Unix time in it is rounded to 128 s, so a 15-minute
+    # claim could outlive a 16-minute wait, and 0.5000001 would read back as 0.5
+    from oi_text.review import store as store_mod
+
+    t = 1_799_999_038.25  # 4-byte rounding moves t + 900 s up by 62 s: past t + 16 min
+    monkeypatch.setattr(store_mod.time, "time", lambda: t)
+    item = run.next_item("demo", "ai", "anna")
+    (claim,) = run.db.query("SELECT expires_at FROM claims WHERE item_id = ?", (item["id"],))
+    assert claim["expires_at"] == t + store_mod.CLAIM_SECONDS
+    monkeypatch.setattr(store_mod.time, "time", lambda: t + 16 * 60)
+    assert run.next_item("demo", "ai", "bob")["id"] == item["id"]  # anna's claim has expired
+    scores, texts = make_scores(4)
+    scores["score"] = [0.5000001, 0.4999999, 0.123456789, 0.9, 0.50000002, 0.3, 0.987654321, 0.1]
+    scores["predicted"] = scores.score >= 0.5
+    run.create_run("precise", scores, texts, thresholds={"ai": 0.5, "quantum": 0.5})
+    got = run.db.query("SELECT i.score FROM items i JOIN runs r ON r.id = i.run_id WHERE r.name = ? "
+                       "AND i.ecosystem = 'ai' ORDER BY i.record_id", ("precise",))
+    assert [g["score"] for g in got] == scores[scores.ecosystem == "ai"].score.tolist()
+
+
 def test_exports_cannot_run_formulas():
     from oi_text.review.store import spreadsheet_safe
 
