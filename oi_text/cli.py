@@ -116,6 +116,7 @@ def ingest(input: Path, out: Path, text_cols: tuple[str, ...], id_col: str | Non
     from .ingest import ColumnMapping, ReadOptions, load_mapping
     from .ingest import ingest as run_ingest
 
+    _not_the_input(input, out)
     if mapping_file is not None:
         mapping, options = load_mapping(mapping_file)
     else:
@@ -149,6 +150,15 @@ def ingest(input: Path, out: Path, text_cols: tuple[str, ...], id_col: str | Non
 
 # ---------------------------------------------------------------------------------------------
 # embed
+
+
+def _not_the_input(input: Path, out: Path) -> None:
+    """Refuse an output that is the input file itself: writing it would destroy the user's data."""
+    from .errors import ConfigError
+
+    if out.exists() and input.exists() and out.resolve() == input.resolve():
+        raise ConfigError(f"--out {str(out)!r} is the input file; writing it would replace your data. "
+                          f"Name another output, e.g. {str(out.with_name(out.stem + '.out' + out.suffix))!r}")
 
 
 def _quiet_transformers() -> None:
@@ -201,6 +211,7 @@ def embed(input: Path, out: Path, model: str | None, device: str | None, id_col:
     if not input.exists():
         raise InputError(f"input file not found: {str(input)!r}")
     check_vectors_out(out)
+    _not_the_input(input, out)
     source = records_for_classify(input, out, text_col=text_col, id_col=id_col)
     if source != input:
         text_col, id_col = "text", "id"
@@ -375,15 +386,17 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
         how = "zero hand labels"
     else:
         covered = (gold_y >= 0).any(axis=0)
-        how = (f"with {int((gold_y >= 0).any(axis=1).sum()):,} hand-labelled texts, for {int(covered.sum())} "
-               f"ecosystems; the other {int((~covered).sum())} learn from keyword weak labels only")
+        n_cov, n_rest = int(covered.sum()), int((~covered).sum())
+        how = (f"with {int((gold_y >= 0).any(axis=1).sum()):,} hand-labelled texts, for {n_cov} "
+               f"ecosystem{'s' if n_cov != 1 else ''}; the other {n_rest} learn"
+               f"{'s' if n_rest == 1 else ''} from keyword weak labels only")
     click.echo(f"Trained {fitted} of {len(spec)} ecosystem classifiers on {len(df):,} texts ({how}).")
     top = sorted(zip(model.ecosystems, clf.n_pos_.tolist()), key=lambda kv: -kv[1])[:12]
     click.echo(("  training positives (hand labels where given): " if gold_y is not None else "  weak positives: ")
                + ", ".join(f"{e} {n}" for e, n in top if n))
     skipped = clf.skipped_
     if skipped:
-        click.echo(f"  no classifier for {len(skipped)} ecosystems (fewer than {clf.min_positives} positive or "
+        click.echo(f"  no classifier for {len(skipped)} ecosystem{'s' if len(skipped) != 1 else ''} (fewer than {clf.min_positives} positive or "
                    f"{clf.min_negatives} negative labels); they fall back to the keyword rule: "
                    + ", ".join(f"{e} ({why})" for e, why in list(skipped.items())[:8])
                    + (", ..." if len(skipped) > 8 else ""))
@@ -455,6 +468,7 @@ def classify(input: Path, model_dir: Path, out: Path, text_col: str, id_col: str
     from .pipeline import check_scores_out, classify_records, records_for_classify
 
     check_scores_out(out)
+    _not_the_input(input, out)
     tax_hash = load_taxonomy(taxonomy).hash() if taxonomy else None
     model, encoder = _model_and_encoder(model_dir, embed_model, device, tax_hash)
     source = records_for_classify(input, out, text_col=text_col, id_col=id_col)
@@ -513,7 +527,9 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     model, encoder = _model_and_encoder(model_dir, embed_model, device, tax.hash() if tax else None)
     df = load_texts(input, text_col=text_col, id_col=id_col)
     # the ids a label may name: the taxonomy's (as given, else as recorded at training)
-    known = [*(tax.ids if tax else model.card.get("taxonomy_ids", [])), *model.ecosystems]
+    # (a card written before taxonomy_ids were recorded: the default taxonomy's ids, so that a
+    # label for an ecosystem left out with --ecosystems is ignored, not called unknown)
+    known = [*(tax.ids if tax else model.card.get("taxonomy_ids") or load_taxonomy().ids), *model.ecosystems]
     Y = read_gold(records=df, ecosystems=model.ecosystems, label_col=label_col, gold_file=gold, known=known)
     if gold is not None and {"purpose", "reviewer"} <= set(read_gold_csv(gold).columns):
         logger.warning("%s holds review decisions: the items reviewed were drawn by score (flagged items and a band "
@@ -521,7 +537,8 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
                        gold)
     trained_on = model.card.get("training", {}).get("gold_fingerprint")
     if trained_on and trained_on == gold_fingerprint(df["id"], Y):
-        logger.warning("these are the hand labels %s was trained with (its thresholds were tuned on them): "
+        logger.warning("these are the hand labels %s was trained with (it learnt from them, and tuned its thresholds "
+                       "on them where they had enough positives): "
                        "the scores below flatter the model; evaluate on labels it has not seen", model_dir)
     labelled = (Y >= 0).any(axis=1)  # reviewed labels may cover some ecosystems of a text only
     if not labelled.any():
@@ -674,7 +691,7 @@ def review_load(scores: Path, records: Path, run_name: str, model_dir: Path | No
     eco = _ecosystem_list(ecosystems)
     info = load_scores_into_store(store, run_name, scores, records, model_dir, eco, seed)
     rows = store.status(run_name)
-    click.echo(f"Run {info.name!r} created in {store.db.url} with {len(info.ecosystems)} ecosystems; "
+    click.echo(f"Run {info.name!r} created in {store.db.url} with {len(info.ecosystems)} ecosystem{'s' if len(info.ecosystems) != 1 else ''}; "
                f"{sum(r['estimate'].flagged for r in rows):,} flagged items to audit.")
 
 
@@ -702,13 +719,13 @@ def review_status(run_name: str, half_width: float, db: str | None) -> None:
     click.echo(f"Run {run_name!r} (target: 95% CI +/-{half_width:.0%} on precision)")
     for r in rows:
         e = r["estimate"]
-        if e.reviewed:
+        if e.flagged_reviewed:
             line = (f"  {r['ecosystem']:<24} {e.count:>7,.0f} (95% CI {e.count_low:,.0f}-{e.count_high:,.0f}) of "
                     f"{e.flagged:,} flagged; precision {e.precision:.1%} ({e.precision_low:.1%}-{e.precision_high:.1%}); "
                     f"{e.reviewed} reviewed")
         else:
             line = f"  {r['ecosystem']:<24} {e.flagged:,} flagged; not reviewed yet"
-        line += "  -> target reached: stop" if r["done"] else f"  -> {r['needed']} more audit reviews"
+        line += "  -> target reached: stop" if r["done"] else f"  -> {r['needed']} more audit review{'s' if r['needed'] != 1 else ''}"
         click.echo(line)
         tally = store.reason_tally(run_name, r["ecosystem"])
         if tally:

@@ -554,13 +554,6 @@ def read_gold_csv(path: str | Path) -> Any:
     return gold
 
 
-def _whole_floats(col: Any) -> bool:
-    """A float column holding whole numbers only (ids read from a file as 123.0)."""
-    import pandas as pd
-
-    return pd.api.types.is_float_dtype(col) and bool((col.dropna() % 1 == 0).all())
-
-
 def _guess_text_col(columns: Sequence[str], source: Any) -> str | None:
     """The first usual text-column name among ``columns`` (as ingest guesses), said in a warning."""
     from .ingest.mapping import guess_text_column
@@ -578,7 +571,7 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
 
     from .errors import SchemaError
     from .ingest import ColumnMapping, ingest
-    from .records import load_records
+    from .records import id_strings, load_records
 
     source = Path(source)
     if source.suffix.lower() in (".parquet", ".jsonl"):
@@ -601,9 +594,7 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             if df["id"].isna().any():
                 raise SchemaError(f"{source}: id column {id_col!r} has {int(df['id'].isna().sum())} empty cell(s), "
                                   f"e.g. row {int(df['id'].isna().to_numpy().argmax()) + 1}; fill them or pass --id-col")
-            if _whole_floats(df["id"]):  # 123.0 -> "123", as ingest writes ids
-                df["id"] = df["id"].astype("Int64")
-            df["id"] = df["id"].astype(str)
+            df["id"] = id_strings(df["id"].tolist())  # 123.0 -> "123", as ingest writes ids
             df["text"] = df["text"].fillna("").astype(str)
             # blank texts and repeated ids are dropped and reported, as ingest does for a CSV,
             # rather than scored as nothing or scored twice (the other columns, such as a list
@@ -630,13 +621,21 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
 
         expected = (text_col, *((id_col,) if id_col else ()),
                     *(TEXT_COLUMN_GUESSES if text_col == DEFAULT_TEXT_COL else ()))
-        columns = {c.casefold() for c in open_table(source, expected_columns=expected).columns}
+        header = list(open_table(source, expected_columns=expected).columns)
+        columns = {str(c).casefold() for c in header}
         if id_col == DEFAULT_ID_COL and DEFAULT_ID_COL not in columns:
             logger.info("%s has no %r column: ids are <file name>:<row> (pass --id-col to use a column)",
                         source, DEFAULT_ID_COL)
             id_col = None
         if text_col == DEFAULT_TEXT_COL and DEFAULT_TEXT_COL not in columns:
-            text_cols = ()
+            guess = _guess_text_col([str(c) for c in header], source)
+            if guess is None:
+                from .errors import format_columns
+
+                raise SchemaError(f"{source}: no 'text' column and none of the usual text columns (description, "
+                                  f"omschrijving, ...); pass --text-col NAME. Columns found: {format_columns(header)}")
+            text_col = guess
+            text_cols = (guess,)
     with tempfile.TemporaryDirectory(prefix="oi_text_", dir=workdir) as tmp:
         out = Path(tmp) / (source.name.split(".")[0] + ".records.parquet")
         summary = ingest(source, ColumnMapping(text=text_cols, id=id_col), out=out, on_error="skip", dedupe="none")
@@ -715,7 +714,8 @@ def _unusable_rows(path: Path, text_col: str, id_col: str) -> dict[str, np.ndarr
     id_values = pd.Series(ids.to_numpy(zero_copy_only=False))
     no_id = (id_values.isna() | (id_values == "")).to_numpy()
     no_text = np.concatenate(blank_parts) if blank_parts else np.zeros(0, bool)
-    repeated = id_values.where(~no_id & ~no_text).duplicated().to_numpy() & ~no_id & ~no_text
+    # an id seen before is repeated even when its first row had no text, as ingest counts it
+    repeated = id_values.where(~no_id).duplicated().to_numpy() & ~no_id & ~no_text
     return {"missing_id": no_id, "empty_text": no_text & ~no_id, "duplicate_id": repeated}
 
 
@@ -726,8 +726,14 @@ def _write_usable_rows(source: Path, target: Path, text_col: str, id_col: str, b
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from .errors import SchemaError
+
     n = pq.ParquetFile(source).metadata.num_rows
     drop = np.logical_or.reduce([np.zeros(n, bool), *bad.values()])
+    counts = ", ".join(f"{k} {int(v.sum())}" for k, v in bad.items() if v.any())
+    if n and drop.all():
+        raise SchemaError(f"{source}: no records with text in column {text_col!r} ({n} rows read; {counts}); "
+                          "check --text-col and --id-col")
     schema = pa.schema([("id", pa.string()), ("text", pa.string())], metadata=metadata)
     tmp = target.with_name(target.name + ".tmp")
     start = 0
@@ -741,7 +747,6 @@ def _write_usable_rows(source: Path, target: Path, text_col: str, id_col: str, b
     if not drop.any():
         return
     first = int(np.flatnonzero(drop)[0])
-    counts = ", ".join(f"{k} {int(v.sum())}" for k, v in bad.items() if v.any())
     logger.warning("%s: %d of %d rows not used (%s; first: record %d); the others are in %s",
                    source, int(drop.sum()), len(drop), counts, first + 1, target)
 
@@ -848,7 +853,7 @@ def classify_records(
     import pyarrow.parquet as pq
 
     from .errors import ConfigError, SchemaError
-    from .records import iter_record_chunks
+    from .records import id_strings, iter_record_chunks
 
     t0 = time.perf_counter()
     source, out = Path(source), Path(out)
@@ -905,7 +910,7 @@ def classify_records(
                 raise SchemaError(f"{source}: column(s) {missing} not found; found {list(chunk.columns)}. "
                                   "Fix the column name in --text-col/--id-col")
             texts = chunk[text_col].fillna("").astype(str).tolist()
-            ids = chunk[id_col].astype(str).tolist()
+            ids = id_strings(chunk[id_col].tolist())
             X = encoder.encode(texts) if model.needs_embeddings else None
             res = model.score(texts, X)
             rows: dict[str, list[Any]] = {name: [] for name in schema.names}

@@ -40,6 +40,13 @@ RECORD_COLUMNS: tuple[str, ...] = (
 )
 
 
+def id_strings(values: Any) -> list[str]:
+    """Record ids as text: a whole number read as a float (``123.0``, as pandas reads an integer
+    id column with a gap) is ``"123"``, as ingest writes it, so that every path gives one record
+    the same id."""
+    return [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values]
+
+
 @dataclass(frozen=True)
 class Record:
     """One cleaned input record.

@@ -152,7 +152,7 @@ def test_train_on_gold_then_evaluate_on_the_same_labels_is_flagged(tmp_path, tin
     out = run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--gold", gold,
                "--ecosystems", "ai,quantum,hydrogen"])
     assert "Trained 3 of 3 ecosystem classifiers" in out
-    assert "for 1 ecosystems; the other 2 learn from keyword weak labels only" in out
+    assert "for 1 ecosystem; the other 2 learn from keyword weak labels only" in out
     card = json.loads((model / "card.json").read_text())
     assert card["training"]["hand_labelled_texts"] == g[g.ecosystem.isin(["ai", ""])].id.nunique()
     assert card["threshold_choice"]["quantum"] == "default 0.50 (no hand labels for this ecosystem)"
@@ -302,3 +302,85 @@ def test_an_export_whose_text_column_is_empty_names_the_column(tmp_path):
     res = CliRunner().invoke(main, ["train", str(bad), "--out", str(tmp_path / "m")])
     assert res.exit_code == 2, res.output
     assert "(2 rows read; bad_row 2; row 2: 2 fields but the header has 1" in res.output
+
+
+def test_an_output_that_is_the_input_is_refused(tmp_path):
+    """classify/embed/ingest --out naming the input file would replace the user's export."""
+    import hashlib
+
+    export = tmp_path / "export.csv"
+    export.write_text("id,text\n1,Groene waterstof uit de Eemshaven\n2,Een quantumsensor voor MRI\n", encoding="utf-8")
+    records = tmp_path / "records.parquet"
+    pd.DataFrame({"id": ["1", "2"], "text": ["Groene waterstof", "Quantumsensor"]}).to_parquet(records)
+    before = {p: hashlib.md5(p.read_bytes()).hexdigest() for p in (export, records)}
+    for args in (["classify", export, "--model", tmp_path, "--out", export],
+                 ["classify", records, "--model", tmp_path, "--out", tmp_path / "." / "records.parquet"],
+                 ["embed", records, "--out", records],
+                 ["ingest", export, "--out", export]):
+        res = CliRunner().invoke(main, [str(a) for a in args])
+        assert res.exit_code == 2 and "is the input file; writing it would replace your data" in res.output, args
+    assert {p: hashlib.md5(p.read_bytes()).hexdigest() for p in (export, records)} == before
+
+
+def test_a_parquet_without_any_text_is_an_error_not_an_empty_output(tmp_path):
+    from oi_text.errors import SchemaError
+    from oi_text.pipeline import records_for_classify
+
+    blank = tmp_path / "blank.parquet"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": ["", "  ", None]}).to_parquet(blank)
+    res = CliRunner().invoke(main, ["embed", str(blank), "--out", str(tmp_path / "v.parquet")])
+    assert res.exit_code == 2, res.output
+    assert "no records with text in column 'text' (3 rows read; empty_text 3)" in res.output
+    assert not (tmp_path / "v.parquet").exists()
+    with pytest.raises(SchemaError, match="no records with text"):
+        records_for_classify(blank, tmp_path / "scores.parquet")
+    # an id whose first row has no text is repeated in its second row: classify (rows copied
+    # from the Parquet) and train/evaluate (load_texts) keep the same records, as ingest does
+    from oi_text.pipeline import load_texts
+
+    mixed = tmp_path / "mixed.parquet"
+    pd.DataFrame({"id": ["a", "a", "b"], "text": ["", "Groene waterstof", "Quantumsensor"]}).to_parquet(mixed)
+    copied = pq.read_table(records_for_classify(mixed, tmp_path / "s2.parquet")).column("id").to_pylist()
+    assert copied == load_texts(mixed)["id"].tolist() == ["b"]
+
+
+def test_a_guessed_text_column_is_the_one_named_in_messages(tmp_path):
+    blank = tmp_path / "blank.csv"
+    blank.write_text("id,description\n1,\n2,  \n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["train", str(blank), "--out", str(tmp_path / "m")])
+    assert res.exit_code == 2 and "no records with text in column 'description'" in res.output, res.output
+    none = tmp_path / "none.csv"
+    none.write_text("id,foo\n1,Groene waterstof uit de Eemshaven\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["train", str(none), "--out", str(tmp_path / "m")])
+    assert res.exit_code == 2 and "pass --text-col NAME" in res.output and "'foo'" in res.output, res.output
+    assert "mapping file" not in res.output and "several allowed" not in res.output  # train has neither
+
+
+def test_float_ids_read_the_same_on_every_path(tmp_path, tiny):
+    """An integer id column with a gap reads back as floats (1.0): whether the Parquet is used as
+    it is or its usable rows are copied (one blank text), the ids are "1", as ingest writes them."""
+    clean, gappy = tmp_path / "clean.parquet", tmp_path / "gappy.parquet"
+    pd.DataFrame({"id": [1.0, 2.0, 4.0], "text": ["Groene waterstof", "Quantumsensor", "Zonnepanelen"]}).to_parquet(clean)
+    pd.DataFrame({"id": [1.0, 2.0, 4.0], "text": ["Groene waterstof", "", "Zonnepanelen"]}).to_parquet(gappy)
+    for src, want in ((clean, ["1", "2", "4"]), (gappy, ["1", "4"])):
+        out = tmp_path / f"v_{src.stem}.parquet"
+        run(["embed", src, "--out", out, "--model", tiny, "--device", "cpu", "--no-progress", "--no-cache"])
+        assert pq.read_table(out).column("id").to_pylist() == want
+
+
+def test_evaluate_with_a_model_card_from_before_taxonomy_ids(tmp_path, tiny):
+    """A model trained on some ecosystems, its card written before it recorded the taxonomy's
+    ids: gold labels for the ecosystems it left out are ignored, not 'unknown ecosystem'."""
+    model = tmp_path / "model"
+    run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"])
+    card = json.loads((model / "card.json").read_text())
+    card.pop("taxonomy_ids")
+    (model / "card.json").write_text(json.dumps(card))
+    out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", SAMPLE_GOLD, "--embed-model", tiny,
+               "--device", "cpu", "--min-support", "5"])
+    assert re.search(r"^ai\s+\d+", out, re.M) and re.search(r"^quantum\s+\d+", out, re.M)
+    bad = tmp_path / "gold.csv"
+    bad.write_text("id,ecosystem\ns001,quantm\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", str(SAMPLE_RECORDS), "--model", str(model), "--gold", str(bad),
+                                    "--embed-model", str(tiny), "--device", "cpu"])
+    assert res.exit_code == 2 and "unknown ecosystem 'quantm'" in res.output and "did you mean 'quantum'" in res.output

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, SchemaError, format_columns
-from ..records import iter_record_chunks
+from ..records import id_strings, iter_record_chunks
 from .base import Encoder
 
 
@@ -116,7 +116,7 @@ def embed_records(
             if writer is not None:
                 flat = pa.array(np.ascontiguousarray(vecs, dtype=np.float32).reshape(-1))
                 table = pa.Table.from_arrays(
-                    [pa.array(chunk[id_col].astype(str).tolist(), pa.string()),
+                    [pa.array(id_strings(chunk[id_col].tolist()), pa.string()),
                      pa.FixedSizeListArray.from_arrays(flat, encoder.dim)],
                     schema=schema,
                 )

@@ -77,6 +77,12 @@ class Estimate:
     def half_width(self) -> float:
         return (self.precision_high - self.precision_low) / 2
 
+    @property
+    def flagged_reviewed(self) -> int:
+        """Audit reviews of flagged items (the near-miss band below the threshold says nothing of
+        the flagged items' precision)."""
+        return sum(s.reviewed for name, s in self.strata.items() if name != "near-miss")
+
     def done(self, half_width: float) -> bool:
         """The precision interval is narrow enough and every flagged stratum has audit reviews."""
         flagged = [s for name, s in self.strata.items() if name != "near-miss" and s.size]
@@ -85,8 +91,9 @@ class Estimate:
 
     def format(self, label: str = "") -> str:
         head = f"{label}: " if label else ""
-        if not self.reviewed:  # nothing to estimate from yet (the interval would be 0-100%)
-            return f"{head}{self.flagged:,} flagged; not reviewed yet: precision and true count unknown"
+        if not self.flagged_reviewed:  # nothing to estimate from yet (the interval would be 0-100%)
+            near = f" ({self.reviewed:,} near-miss reviewed)" if self.reviewed else ""
+            return f"{head}{self.flagged:,} flagged; not reviewed yet: precision and true count unknown{near}"
         return (f"{head}precision {self.precision:.1%} (95% CI {self.precision_low:.1%}-{self.precision_high:.1%}), "
                 f"true count {self.count:,.0f} (95% CI {self.count_low:,.0f}-{self.count_high:,.0f}) of "
                 f"{self.flagged:,} flagged; {self.reviewed:,} reviewed")

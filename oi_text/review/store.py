@@ -601,7 +601,7 @@ def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path
     """Create a run from an ``oi-text classify`` scores file and the records it was made from."""
     import pandas as pd
 
-    from ..records import load_records
+    from ..records import id_strings, load_records
 
     scores_path = Path(scores_path)
     try:
@@ -621,7 +621,7 @@ def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path
             raise ConfigError(f"{scores_path}: no scores for ecosystem(s) {', '.join(map(repr, unknown))}")
         scores = scores[scores.ecosystem.isin(list(ecosystems))]
     records = load_records(records_path, columns=["id", "text"])
-    texts = dict(zip(records.id.astype(str), records.text.astype(str)))
+    texts = dict(zip(id_strings(records.id.tolist()), records.text.astype(str)))
     card: dict[str, Any] = {}
     thresholds: dict[str, float] = {}
     if model_dir is not None:

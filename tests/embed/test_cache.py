@@ -84,7 +84,8 @@ def test_embed_command_errors(tmp_path, tiny_model):
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
                                     "--model", str(tiny_model)])
     assert res.exit_code == 2
-    assert "no text column given and none of the usual names found" in res.output and "'veld7'" in res.output
+    assert "none of the usual text columns" in res.output and "pass --text-col NAME" in res.output
+    assert "'veld7'" in res.output and "mapping file" not in res.output
     res = CliRunner().invoke(main, ["embed", str(records), "--out", str(tmp_path / "v.parquet"),
                                     "--model", str(tiny_model), "--text-col", "tekst"])
     assert res.exit_code == 2 and "text column 'tekst' not found" in res.output  # a named column is not guessed

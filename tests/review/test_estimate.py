@@ -103,3 +103,13 @@ def test_the_planner_never_says_zero_more_before_the_stop_signal():
     assert sum(reviews_needed(flagged, 0.05).values()) == 0
     assert not estimate(flagged).done(0.05) and estimate(flagged).half_width > 0.05
     assert _plan(flagged, Stratum(0), 0.05) == {"flagged": 1}
+
+
+def test_near_miss_reviews_alone_give_no_precision():
+    # a second reviewer worked the near-miss band while the first still holds the flagged items:
+    # nothing is known of the flagged items' precision, which is not "0% (0-100%)"
+    est = estimate({"flagged 0.5-0.9": Stratum(10)}, Stratum(5, 1, 1))
+    assert est.reviewed == 2 and est.flagged_reviewed == 0
+    assert est.format("ai") == "ai: 10 flagged; not reviewed yet: precision and true count unknown (2 near-miss reviewed)"
+    est = estimate({"flagged 0.5-0.9": Stratum(10, 3, 1)}, Stratum(5, 1, 1))
+    assert est.flagged_reviewed == 4 and est.format("ai").startswith("ai: precision 75.0%")
