@@ -681,15 +681,28 @@ def review() -> None:
               help="The model directory (thresholds, keywords for highlighting).")
 @click.option("--ecosystems", help="Only these ecosystem ids (comma-separated) [all].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the audit order.")
+@click.option("--text-col", default="text", show_default=True,
+              help="Text column of --records, as given to 'oi-text classify' (an export is read as classify reads it).")
+@click.option("--id-col", default="id", help="Id column of --records, as given to 'oi-text classify' [id].")
 @_db_option
 def review_load(scores: Path, records: Path, run_name: str, model_dir: Path | None, ecosystems: str | None,
-                seed: int, db: str | None) -> None:
-    """Create a review run from 'oi-text classify' scores."""
+                seed: int, text_col: str, id_col: str, db: str | None) -> None:
+    """Create a review run from 'oi-text classify' scores.
+
+    --records is the file classify read: a records file from 'oi-text ingest', or the export
+    itself (CSV, Excel, JSONL, Parquet), read the same way (the conversion classify kept beside
+    its output, <scores stem>.records.parquet, is reused).
+    """
+    from .pipeline import records_for_classify
     from .review.store import load_scores_into_store
 
-    store = _store(db)
     eco = _ecosystem_list(ecosystems)
-    info = load_scores_into_store(store, run_name, scores, records, model_dir, eco, seed)
+    source = records_for_classify(records, scores, text_col=text_col, id_col=id_col)
+    if source != records:  # converted: the columns are id and text
+        text_col, id_col = "text", "id"
+    store = _store(db)
+    info = load_scores_into_store(store, run_name, scores, source, model_dir, eco, seed, text_col=text_col,
+                                  id_col=id_col)
     rows = store.status(run_name)
     click.echo(f"Run {info.name!r} created in {store.db.url} with {len(info.ecosystems)} ecosystem{'s' if len(info.ecosystems) != 1 else ''}; "
                f"{sum(r['estimate'].flagged for r in rows):,} flagged items to audit.")
@@ -720,8 +733,9 @@ def review_status(run_name: str, half_width: float, db: str | None) -> None:
     for r in rows:
         e = r["estimate"]
         if e.flagged_reviewed:
-            line = (f"  {r['ecosystem']:<24} {e.count:>7,.0f} (95% CI {e.count_low:,.0f}-{e.count_high:,.0f}) of "
-                    f"{e.flagged:,} flagged; precision {e.precision:.1%} ({e.precision_low:.1%}-{e.precision_high:.1%}); "
+            below = f", {e.missed:,.0f} below the threshold" if e.missed else ""
+            line = (f"  {r['ecosystem']:<24} true count {e.count:,.0f} (95% CI {e.count_low:,.0f}-{e.count_high:,.0f}"
+                    f"{below}); {e.flagged:,} flagged; precision {e.precision:.1%} ({e.precision_low:.1%}-{e.precision_high:.1%}); "
                     f"{e.reviewed} reviewed")
         else:
             line = f"  {r['ecosystem']:<24} {e.flagged:,} flagged; not reviewed yet"
@@ -766,7 +780,7 @@ def review_serve(db: str | None, host: str, port: int, half_width: float, public
 def review_export(run_name: str, out: Path, ecosystem: str | None, db: str | None) -> None:
     """Export the accepted items."""
     from .errors import ConfigError
-    from .review.store import spreadsheet_safe
+    from .records import spreadsheet_safe
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ConfigError(f"--out {out}: accepted items are written as .csv or .xlsx")

@@ -476,7 +476,7 @@ def read_gold(
             for lab in labels:
                 if lab.lower() in ("none", "-"):
                     continue
-                j = column(lab, f"label column {label_col!r}, record {ids[i] if ids else i + 1}")
+                j = column(lab, f"label column {label_col!r}, record {i + 1}" + (f" (id {ids[i]!r})" if ids else ""))
                 if j is not None:
                     Y[i, j] = 1
                     named[j] = True
@@ -644,12 +644,12 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
         why = ""
         if summary.issues:  # say what happened to the rows, e.g. unquoted commas in every row
             first = summary.issues[0]
-            counts = ", ".join(f"{k} {n}" for k, n in summary.issue_counts.most_common())
+            counts = ", ".join(f"{k} {n}" for k, n in summary.dropped_counts.most_common())
             why = f"; {counts}; row {first.row}: {first.detail}"
         raise SchemaError(f"{source}: no records with text in column {text_col!r} ({summary.rows_read} rows read{why}); "
                           "check --text-col, or 'oi-text ingest --report report.csv' lists what happened to each row")
     if summary.rows_kept < summary.rows_read:
-        issues = ", ".join(f"{k} {n}" for k, n in summary.issue_counts.most_common())
+        issues = ", ".join(f"{k} {n}" for k, n in summary.dropped_counts.most_common())
         logger.warning("%s: %d of %d rows not used (%s); 'oi-text ingest %s --report report.csv' lists them "
                        "row by row", source, summary.rows_read - summary.rows_kept, summary.rows_read, issues,
                        source.name)
@@ -951,12 +951,16 @@ def classify_records(
     tmp_out = out.with_name(out.name + ".partial")
     chunk_files = [parts / f"chunk-{k:06d}.parquet" for k in range(summary.chunks)]
     if out.suffix.lower() == ".csv":
-        # for a spreadsheet: UTF-8 with BOM (Excel reads the accents), terms joined by "; "
+        # for a spreadsheet: UTF-8 with BOM (Excel reads the accents), terms joined by "; ", and
+        # no cell that Excel would run as a formula (terms such as "=AI" or "-using ai" get a
+        # leading apostrophe, which 'oi-text review load' takes off again)
+        from .records import spreadsheet_safe
+
         with open(tmp_out, "w", encoding="utf-8-sig", newline="") as f:
             for k, path in enumerate(chunk_files):
                 df = pq.read_table(path).to_pandas()
                 df["matched_terms"] = df["matched_terms"].map("; ".join)
-                df.to_csv(f, index=False, header=k == 0)
+                spreadsheet_safe(df).to_csv(f, index=False, header=k == 0)
     else:
         with pq.ParquetWriter(tmp_out, schema, compression="zstd") as writer:
             for path in chunk_files:

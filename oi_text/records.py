@@ -40,6 +40,29 @@ RECORD_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: what a spreadsheet reads as the start of a formula (Excel, in .xlsx and .csv alike)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(df: Any) -> Any:
+    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas: a cell starting with
+    ``=``, ``+``, ``-``, ``@`` or a tab/carriage return gets a leading apostrophe (record texts
+    come from outside sources, and matched terms look like ``=AI`` or ``-using ai``).
+    :func:`from_spreadsheet` undoes it when such a file is read back."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = df.copy()
+    for col in out.columns:
+        if is_object_dtype(out[col]) or is_string_dtype(out[col]):
+            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in out[col]]
+    return out
+
+
+def from_spreadsheet(value: str) -> str:
+    """A cell as :func:`spreadsheet_safe` wrote it, back to its value (``'=AI`` -> ``=AI``)."""
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_STARTS and len(value) > 1 else value
+
+
 def id_strings(values: Any) -> list[str]:
     """Record ids as text: a whole number read as a float (``123.0``, as pandas reads an integer
     id column with a gap) is ``"123"``, as ingest writes it, so that every path gives one record
@@ -81,6 +104,11 @@ class Record:
 def _read_any(path: Path, columns: list[str] | None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
+        if columns:
+            import pyarrow.parquet as pq
+
+            names = set(pq.read_schema(path).names)
+            columns = [c for c in columns if c in names]
         return pd.read_parquet(path, columns=columns)
     if suffix in {".jsonl", ".ndjson"}:
         df = pd.read_json(path, lines=True, dtype=False)
@@ -91,7 +119,7 @@ def _read_any(path: Path, columns: list[str] | None) -> pd.DataFrame:
             f"{path}: cannot read records from a {suffix!r} file; expected .parquet, .jsonl or "
             ".csv as written by 'oi-text ingest'"
         )
-    return df[columns] if columns else df
+    return df[[c for c in columns if c in df.columns]] if columns else df  # a missing one: load_records says so
 
 
 def load_records(

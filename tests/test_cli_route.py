@@ -384,3 +384,39 @@ def test_evaluate_with_a_model_card_from_before_taxonomy_ids(tmp_path, tiny):
     res = CliRunner().invoke(main, ["evaluate", str(SAMPLE_RECORDS), "--model", str(model), "--gold", str(bad),
                                     "--embed-model", str(tiny), "--device", "cpu"])
     assert res.exit_code == 2 and "unknown ecosystem 'quantm'" in res.output and "did you mean 'quantum'" in res.output
+
+
+def test_review_straight_from_an_export_and_classify_csv_is_spreadsheet_safe(tmp_path, tiny):
+    """classify an export without a 'text' column to CSV, then review load with that export as
+    --records: the texts are found the way classify found them; terms such as "=AI" are written
+    with a leading apostrophe (no formula in Excel) and read back without it."""
+    records = pd.read_json(SAMPLE_RECORDS, lines=True, dtype={"id": str}).head(120)
+    export = tmp_path / "export.csv"
+    records[["id", "text"]].rename(columns={"text": "description"}).to_csv(export, index=False)
+    model = tmp_path / "model"
+    run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"])
+    card = json.loads((model / "card.json").read_text())
+    assert any(t.startswith("=") for t in card["keywords"]["ai"]["include"])  # a case-sensitive term: "=AI"
+    scores = tmp_path / "scores.csv"
+    run(["classify", export, "--model", model, "--out", scores, "--embed-model", tiny, "--device", "cpu",
+         "--no-progress"])
+    raw = pd.read_csv(scores, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    terms = raw.matched_terms[raw.matched_terms != ""]
+    assert len(terms) and not terms.str[0].isin(["=", "+", "-", "@"]).any()
+    assert terms.str.startswith("'=").any()
+    db = tmp_path / "review.sqlite"
+    out = run(["review", "load", scores, "--records", export, "--model", model, "--run", "r", "--db", db])
+    assert "Run 'r' created" in out
+    from oi_text.review.store import ReviewStore
+
+    store = ReviewStore(db)
+    items = store.db.query("SELECT record_id, text, matched_terms FROM items")
+    by_id = records.set_index("id").text
+    assert len(items) == 2 * 120 and all(it["text"] == by_id[it["record_id"]] for it in items)
+    loaded = {t for it in items for t in json.loads(it["matched_terms"])}
+    assert any(t.startswith("=") for t in loaded) and not any(t.startswith("'") for t in loaded)
+    # an ecosystem the run does not have is an error, not an empty export
+    res = CliRunner().invoke(main, ["review", "export", "--run", "r", "--db", str(db), "--ecosystem", "aii",
+                                    "--out", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "run 'r' has no ecosystem 'aii' (did you mean 'ai'?)" in res.output
+    assert not (tmp_path / "x.csv").exists()

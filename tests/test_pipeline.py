@@ -4,6 +4,7 @@ small bag-of-words encoder (fast, deterministic) standing in for the transformer
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -369,7 +370,11 @@ def test_classify_output_columns_and_restriction(setup, tmp_path):
     assert csv.read_bytes().startswith(b"\xef\xbb\xbfid,ecosystem,score,predicted,matched_terms")
     c = pd.read_csv(csv, encoding="utf-8-sig", dtype={"id": str}, keep_default_na=False)
     assert c.id.tolist() == t.id.tolist() and c.predicted.tolist() == t.predicted.tolist()
-    assert c.matched_terms.tolist() == ["; ".join(x) for x in t.matched_terms]
+    # the same terms, with a leading apostrophe where a spreadsheet would read a formula ("=AI")
+    from oi_text.records import from_spreadsheet
+
+    assert [from_spreadsheet(x) for x in c.matched_terms] == ["; ".join(x) for x in t.matched_terms]
+    assert not any(x[:1] in "=+-@" and x for x in c.matched_terms)
     assert any("; " in x for x in c.matched_terms)
     with pytest.raises(ConfigError, match=r"written as Parquet \(\*.parquet\) or CSV \(\*.csv\)"):
         classify_records(records, model, BagOfWordsEncoder(), tmp_path / "s.xlsx")
@@ -399,7 +404,7 @@ def test_a_mistyped_gold_label_is_an_error_not_a_negative(tmp_path, label, hint)
     with pytest.raises(SchemaError, match=f"gold.csv, row 3: unknown ecosystem '{label}'; {hint}"):
         read_gold(records=records, ecosystems=["ai", "quantum"], gold_file=gold, known=tax_ids)
     labelled = records.assign(labels=["ai", label])
-    with pytest.raises(SchemaError, match=f"label column 'labels', record b: unknown ecosystem '{label}'"):
+    with pytest.raises(SchemaError, match=re.escape(f"label column 'labels', record 2 (id 'b'): unknown ecosystem '{label}'")):
         read_gold(records=labelled, ecosystems=["ai", "quantum"], label_col="labels", known=tax_ids)
 
 

@@ -81,6 +81,8 @@ class IngestSummary:
     html_stripped: int = 0
     mojibake_fixed: int = 0
     issue_counts: Counter = field(default_factory=Counter)
+    #: rows not used, by issue (an issue whose row was kept, such as near_empty, is not here)
+    dropped_counts: Counter = field(default_factory=Counter)
     issue_rows: dict[str, list[int]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     output: str | None = None
@@ -89,6 +91,8 @@ class IngestSummary:
 
     def add_issue(self, issue: Issue) -> None:
         self.issue_counts[issue.kind] += 1
+        if issue.action in ("skipped", "dropped"):
+            self.dropped_counts[issue.kind] += 1
         rows = self.issue_rows.setdefault(issue.kind, [])
         if len(rows) < 10:
             rows.append(issue.row)
@@ -660,6 +664,8 @@ def _process(
                     summary.add_issue(Issue("duplicate_text", row_no, text_col_label, rid, "dropped",
                                             f"same text as id {dup_of!r}"))
                     continue
+                summary.add_issue(Issue("duplicate_text", row_no, text_col_label, rid, "kept",
+                                        f"same text as id {dup_of!r} (--dedupe none)"))
             elif near is not None and text:
                 near_of = near.check_and_add(rid, tokens)
                 if near_of is not None:
@@ -669,6 +675,8 @@ def _process(
                         summary.add_issue(Issue("near_duplicate", row_no, text_col_label, rid,
                                                 "dropped", f"near-identical to id {near_of!r}"))
                         continue
+                    summary.add_issue(Issue("near_duplicate", row_no, text_col_label, rid, "kept",
+                                            f"near-identical to id {near_of!r} (--dedupe near drops it)"))
 
             # metadata
             if plan.kind_idx is not None:

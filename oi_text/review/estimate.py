@@ -94,9 +94,10 @@ class Estimate:
         if not self.flagged_reviewed:  # nothing to estimate from yet (the interval would be 0-100%)
             near = f" ({self.reviewed:,} near-miss reviewed)" if self.reviewed else ""
             return f"{head}{self.flagged:,} flagged; not reviewed yet: precision and true count unknown{near}"
+        below = f", {self.missed:,.0f} of them below the threshold" if self.missed else ""
         return (f"{head}precision {self.precision:.1%} (95% CI {self.precision_low:.1%}-{self.precision_high:.1%}), "
-                f"true count {self.count:,.0f} (95% CI {self.count_low:,.0f}-{self.count_high:,.0f}) of "
-                f"{self.flagged:,} flagged; {self.reviewed:,} reviewed")
+                f"true count {self.count:,.0f} (95% CI {self.count_low:,.0f}-{self.count_high:,.0f}{below}); "
+                f"{self.flagged:,} flagged, {self.reviewed:,} reviewed")
 
 
 def stratified_precision(strata: Mapping[str, Stratum]) -> tuple[float, float, float]:
@@ -139,11 +140,8 @@ def estimate(flagged: Mapping[str, Stratum], near_miss: Stratum | None = None) -
     count, c_lo, c_hi = n_flagged * p, n_flagged * lo, n_flagged * hi
     missed = 0.0
     if near_miss is not None and near_miss.size:
-        if near_miss.reviewed:
-            q = near_miss.accepted / near_miss.reviewed
-            q_lo, q_hi = wilson(near_miss.accepted, near_miss.reviewed)
-        else:
-            q, q_lo, q_hi = 0.0, 0.0, 1.0
+        # the same interval as a flagged stratum's: a band reviewed in full has no sampling error
+        q, q_lo, q_hi = stratified_precision({"near-miss": near_miss})
         missed = near_miss.size * q
         count += missed
         c_lo += near_miss.size * q_lo

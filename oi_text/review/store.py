@@ -534,6 +534,12 @@ class ReviewStore:
         import pandas as pd
 
         info = self.run(run)
+        if ecosystem is not None and ecosystem not in info.ecosystems:
+            import difflib
+
+            close = difflib.get_close_matches(ecosystem.casefold(), info.ecosystems, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise NotFound(f"run {run!r} has no ecosystem {ecosystem!r}{hint}; it has {', '.join(info.ecosystems)}")
         items = self._items(info.id)
         rows = []
         for item_id, d in self._current(info.id, ecosystem).items():
@@ -551,20 +557,6 @@ def _standing(events: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     not an undo and was not undone (an undo restores the one before)."""
     undone = {e["undoes"] for e in events if e["kind"] == "undo"}
     return {e["item_id"]: e for e in events if e["kind"] != "undo" and e["id"] not in undone}
-
-
-def spreadsheet_safe(df: Any) -> Any:
-    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas: a cell starting with
-    ``=``, ``+``, ``-``, ``@`` or a tab/carriage return gets a leading apostrophe (record texts
-    come from outside sources; Excel evaluates such cells in .xlsx and .csv alike)."""
-    from pandas.api.types import is_object_dtype, is_string_dtype
-
-    out = df.copy()
-    for col in out.columns:
-        if is_object_dtype(out[col]) or is_string_dtype(out[col]):
-            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                        for v in out[col]]
-    return out
 
 
 def _disagrees(keyword_match: Any, classifier_score: float | None) -> bool:
@@ -597,18 +589,22 @@ def _plan(flagged: dict[str, Stratum], near: Stratum, half_width: float,
 
 def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path, records_path: str | Path,
                            model_dir: str | Path | None = None, ecosystems: Sequence[str] | None = None,
-                           seed: int = 0) -> RunInfo:
-    """Create a run from an ``oi-text classify`` scores file and the records it was made from."""
+                           seed: int = 0, text_col: str = "text", id_col: str = "id") -> RunInfo:
+    """Create a run from an ``oi-text classify`` scores file and the records it was made from
+    (their ``id_col`` and ``text_col``)."""
     import pandas as pd
 
-    from ..records import id_strings, load_records
+    from ..records import from_spreadsheet, id_strings, load_records
 
     scores_path = Path(scores_path)
     try:
         if scores_path.suffix.lower() == ".csv":  # classify --out scores.csv
             scores = pd.read_csv(scores_path, dtype={"id": str}, keep_default_na=False, encoding="utf-8-sig")
+            if "id" in scores.columns:  # written spreadsheet-safe: '=... back to =...
+                scores["id"] = [from_spreadsheet(v) for v in scores["id"]]
             if "matched_terms" in scores.columns:
-                scores["matched_terms"] = [[t for t in str(x).split("; ") if t] for x in scores["matched_terms"]]
+                scores["matched_terms"] = [[t for t in from_spreadsheet(str(x)).split("; ") if t]
+                                           for x in scores["matched_terms"]]
             if "classifier_score" in scores.columns:
                 scores["classifier_score"] = pd.to_numeric(scores["classifier_score"], errors="coerce")
         else:
@@ -620,8 +616,8 @@ def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path
         if unknown:
             raise ConfigError(f"{scores_path}: no scores for ecosystem(s) {', '.join(map(repr, unknown))}")
         scores = scores[scores.ecosystem.isin(list(ecosystems))]
-    records = load_records(records_path, columns=["id", "text"])
-    texts = dict(zip(id_strings(records.id.tolist()), records.text.astype(str)))
+    records = load_records(records_path, columns=[id_col, text_col], required=(id_col, text_col))
+    texts = dict(zip(id_strings(records[id_col].tolist()), records[text_col].astype(str)))
     card: dict[str, Any] = {}
     thresholds: dict[str, float] = {}
     if model_dir is not None:

@@ -26,7 +26,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
-from ..review.store import REASONS, ReviewError, ReviewStore, spreadsheet_safe  # noqa: E402
+from ..records import spreadsheet_safe  # noqa: E402
+from ..review.store import REASONS, ReviewError, ReviewStore  # noqa: E402
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 COOKIE = "oi_text_token"

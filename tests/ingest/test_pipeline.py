@@ -163,17 +163,24 @@ def test_exact_and_near_duplicates(tmp_path):
         "D4;Project;D;Een heel ander project over kunstmatige intelligentie voor het herkennen van onkruid.;2022;",
     ]
     path = _csv(tmp_path, lines)
-    s = ingest(path, MAPPING, out=tmp_path / "r.parquet")
+    s = ingest(path, MAPPING, out=tmp_path / "r.parquet", report=tmp_path / "r.csv")
     df = load_records(tmp_path / "r.parquet").set_index("id")
     assert s.exact_duplicates == 1 and s.near_duplicates == 1
     assert "D2" not in df.index
     assert df.loc["D3", "near_duplicate_of"] == "D1"
     assert pd.isna(df.loc["D4", "near_duplicate_of"])
+    # every flagged row is in the report, the kept near duplicate too
+    report = pd.read_csv(tmp_path / "r.csv", dtype=str).set_index("id")
+    assert report.loc["D2", ["issue", "action"]].tolist() == ["duplicate_text", "dropped"]
+    assert report.loc["D3", ["issue", "action"]].tolist() == ["near_duplicate", "kept"]
+    assert s.dropped_counts == {"duplicate_text": 1}
 
-    s = ingest(path, MAPPING, out=tmp_path / "none.parquet", dedupe="none")
+    s = ingest(path, MAPPING, out=tmp_path / "none.parquet", dedupe="none", report=tmp_path / "none.csv")
     df = load_records(tmp_path / "none.parquet").set_index("id")
     assert df.loc["D2", "duplicate_of"] == "D1"
-    assert s.rows_kept == 7
+    assert s.rows_kept == 7 and not s.dropped_counts
+    report = pd.read_csv(tmp_path / "none.csv", dtype=str).set_index("id")
+    assert report.loc["D2", ["issue", "action"]].tolist() == ["duplicate_text", "kept"]
 
     s = ingest(path, MAPPING, out=tmp_path / "near.parquet", dedupe="near")
     assert set(load_records(tmp_path / "near.parquet").id) == {"P1", "P2", "P3", "D1", "D4"}
@@ -317,5 +324,7 @@ def test_load_texts_says_which_rows_it_did_not_use(tmp_path, caplog):
         df = load_texts(path, text_col="tekst", id_col="nr")
     assert df.id.tolist() == ["1"]
     assert "2 of 3 rows not used" in caplog.text and "duplicate_id 1" in caplog.text
+    # the counts are of rows not used: a near-empty text is flagged but kept, so not counted
+    assert "(duplicate_id 1, empty_text 1)" in caplog.text or "(empty_text 1, duplicate_id 1)" in caplog.text
     pd.DataFrame({"nr": [1.0, 2.0], "tekst": ["a b c", "d e f"]}).to_parquet(tmp_path / "f.parquet")
     assert load_texts(tmp_path / "f.parquet", text_col="tekst", id_col="nr").id.tolist() == ["1", "2"]

@@ -113,3 +113,13 @@ def test_near_miss_reviews_alone_give_no_precision():
     assert est.format("ai") == "ai: 10 flagged; not reviewed yet: precision and true count unknown (2 near-miss reviewed)"
     est = estimate({"flagged 0.5-0.9": Stratum(10, 3, 1)}, Stratum(5, 1, 1))
     assert est.flagged_reviewed == 4 and est.format("ai").startswith("ai: precision 75.0%")
+
+
+def test_a_near_miss_band_reviewed_in_full_adds_no_sampling_error():
+    # every flagged and every near-miss item reviewed: the count is known exactly
+    est = estimate({"flagged 0.5-0.9": Stratum(63, 42, 21)}, Stratum(19, 11, 8))
+    assert est.count == est.count_low == est.count_high == 53
+    assert est.format("ai") == ("ai: precision 66.7% (95% CI 66.7%-66.7%), true count 53 (95% CI 53-53, 11 of "
+                                "them below the threshold); 63 flagged, 82 reviewed")
+    half = estimate({"flagged 0.5-0.9": Stratum(63, 42, 21)}, Stratum(19, 5, 4))
+    assert half.count_low < 53 < half.count_high  # half the band reviewed: still uncertain

@@ -226,7 +226,7 @@ def test_scores_and_claim_times_are_stored_to_full_precision(run, monkeypatch):
 
 
 def test_exports_cannot_run_formulas():
-    from oi_text.review.store import spreadsheet_safe
+    from oi_text.records import spreadsheet_safe
 
     df = pd.DataFrame({"id": ["r1", "r2"], "text": ["=HYPERLINK(\"http://x\")", "Gewone tekst - met streepje"],
                        "score": [0.9, 0.8]})
