@@ -138,7 +138,8 @@ class IngestSummary:
             for kind, count in sorted(problems.items()):
                 rows = self.issue_rows.get(kind, [])
                 more = " ..." if count > len(rows) else ""
-                lines.append(f"    {kind:<16}{count:>8,}  rows {', '.join(map(str, rows))}{more}")
+                kept = "  (kept)" if not self.dropped_counts.get(kind) else ""
+                lines.append(f"    {kind:<16}{count:>8,}  rows {', '.join(map(str, rows))}{more}{kept}")
         else:
             lines.append("  issues: none")
         if self.output:

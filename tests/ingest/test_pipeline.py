@@ -174,6 +174,8 @@ def test_exact_and_near_duplicates(tmp_path):
     assert report.loc["D2", ["issue", "action"]].tolist() == ["duplicate_text", "dropped"]
     assert report.loc["D3", ["issue", "action"]].tolist() == ["near_duplicate", "kept"]
     assert s.dropped_counts == {"duplicate_text": 1}
+    issues = {line.split()[0]: line for line in s.format().splitlines() if "  rows " in line}
+    assert issues["near_duplicate"].endswith("(kept)") and not issues["duplicate_text"].endswith("(kept)")
 
     s = ingest(path, MAPPING, out=tmp_path / "none.parquet", dedupe="none", report=tmp_path / "none.csv")
     df = load_records(tmp_path / "none.parquet").set_index("id")
