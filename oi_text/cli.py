@@ -515,6 +515,8 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
           --gold oi_text/datasets/sample_gold.csv --out-dir demo_out/eval
     """
 
+    import numpy as np
+
     from .classify.evaluate import by_language, evaluation_table, format_table, plot_pr_curves
     from .errors import ConfigError
     from .keywords import load_taxonomy
@@ -557,10 +559,19 @@ def evaluate(input: Path, model_dir: Path, label_col: str | None, gold: Path | N
     click.echo(format_table(table))
     langs = df["language"].tolist() if "language" in df.columns else [detect_language(t) for t in df.text]
     bl = by_language(Y, res.predicted, res.evidence.matched, langs, model.ecosystems, min_support)
-    if not bl.empty:
+    # a language whose texts hold no positives has no F1, but its false positives still count
+    scored = [j for j, e in enumerate(model.ecosystems) if e in set(table.ecosystem)]
+    no_pos = [lang for lang in sorted(set(langs)) if lang not in set(bl.get("language", []))]
+    if not bl.empty or (scored and no_pos):
         click.echo("\nBy language:")
         for r in bl.itertuples():
             click.echo(f"  {r.language:<6}{r.texts:>6} texts  {r.average:<6} F1 model {r.model_f1:.3f}  keywords {r.keywords_f1:.3f}")
+        for lang in no_pos if scored else []:
+            m = np.asarray(langs) == lang
+            neg = Y[np.ix_(m, scored)] == 0
+            fp_m = int((res.predicted[np.ix_(m, scored)] & neg).sum())
+            fp_k = int((res.evidence.matched[np.ix_(m, scored)] & neg).sum())
+            click.echo(f"  {lang:<6}{int(m.sum()):>6} texts  no gold positives; false positives: model {fp_m}, keywords {fp_k}")
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         table.to_csv(out_dir / "evaluation.csv", index=False)

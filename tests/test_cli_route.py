@@ -420,3 +420,23 @@ def test_review_straight_from_an_export_and_classify_csv_is_spreadsheet_safe(tmp
                                     "--out", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "run 'r' has no ecosystem 'aii' (did you mean 'ai'?)" in res.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_evaluate_reports_false_positives_of_a_language_without_positives(tmp_path, tiny):
+    """Dutch texts labelled with no ecosystem have no F1, but their false positives count."""
+    model = tmp_path / "model"
+    run(["train", SAMPLE_RECORDS, "--out", model, "--model", tiny, "--device", "cpu", "--ecosystems", "ai,quantum"])
+    records = pd.read_json(SAMPLE_RECORDS, lines=True, dtype={"id": str})
+    gold = pd.read_csv(SAMPLE_GOLD, dtype=str, keep_default_na=False)
+    nl = set(records.id[records.language == "nl"])
+    gold = gold.assign(ecosystem=[("" if i in nl else e) for i, e in zip(gold.id, gold.ecosystem)]).drop_duplicates()
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    out = run(["evaluate", SAMPLE_RECORDS, "--model", model, "--gold", tmp_path / "gold.csv", "--embed-model", tiny,
+               "--device", "cpu", "--min-support", "5"])
+    line = re.search(r"^  nl\s+(\d+) texts  no gold positives; false positives: model (\d+), keywords (\d+)$", out, re.M)
+    assert line, out
+    matcher = KeywordMatcher(json.loads((model / "card.json").read_text())["keywords"])
+    nl_texts = records.text[records.id.isin(nl) & records.id.isin(gold.id)]
+    expected_k = sum(bool(m.matched) for t in nl_texts for m in matcher.match(t).values())
+    assert int(line.group(1)) == len(nl_texts) and int(line.group(3)) == expected_k > 0
+    assert re.search(r"^  en\s+\d+ texts  macro", out, re.M)

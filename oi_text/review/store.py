@@ -21,6 +21,7 @@ Two reviewers never hold the same item: serving an item claims it for 15 minutes
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -35,6 +36,8 @@ import numpy as np
 from ..errors import ConfigError, OiTextError
 from .db import Database, now
 from .estimate import Estimate, Stratum, estimate, reviews_needed
+
+logger = logging.getLogger(__name__)
 
 Kind = Literal["accept", "reject", "unsure"]
 Purpose = Literal["audit", "learning"]
@@ -616,6 +619,10 @@ def load_scores_into_store(store: ReviewStore, run: str, scores_path: str | Path
         if unknown:
             raise ConfigError(f"{scores_path}: no scores for ecosystem(s) {', '.join(map(repr, unknown))}")
         scores = scores[scores.ecosystem.isin(list(ecosystems))]
+    if "predicted" in scores.columns and len(scores) and scores["predicted"].astype(str).isin(["True", "true", "1"]).all():
+        logger.warning("%s holds flagged rows only ('classify --only-predicted'): the run has no near-miss band, so "
+                       "the true count covers the flagged items only; classify without --only-predicted to "
+                       "estimate positives missed just below the threshold", scores_path)
     records = load_records(records_path, columns=[id_col, text_col], required=(id_col, text_col))
     texts = dict(zip(id_strings(records[id_col].tolist()), records[text_col].astype(str)))
     card: dict[str, Any] = {}

@@ -318,3 +318,20 @@ def test_undoing_a_changed_decision_restores_the_earlier_one_and_holds_nothing(r
     assert run._standing(item["id"])["kind"] == "accept"  # the accept stands again
     assert not run.db.query("SELECT item_id FROM claims WHERE item_id = ?", (item["id"],))
     assert run.next_item("demo", "ai", "anna")["id"] != item["id"]  # decided: not served again
+
+
+def test_scores_of_flagged_rows_only_are_loaded_with_a_warning(store, tmp_path, caplog):
+    from oi_text.review.store import load_scores_into_store
+
+    scores, texts = make_scores(60)
+    pd.DataFrame({"id": list(texts), "text": list(texts.values())}).to_parquet(tmp_path / "records.parquet")
+    scores[scores.predicted].to_parquet(tmp_path / "flagged.parquet")  # classify --only-predicted
+    with caplog.at_level("WARNING"):
+        load_scores_into_store(store, "f", tmp_path / "flagged.parquet", tmp_path / "records.parquet")
+    assert "holds flagged rows only" in caplog.text and "no near-miss band" in caplog.text
+    assert store.strata("f", "ai")[1].size == 0
+    caplog.clear()
+    scores.to_parquet(tmp_path / "all.parquet")
+    with caplog.at_level("WARNING"):
+        load_scores_into_store(store, "a", tmp_path / "all.parquet", tmp_path / "records.parquet")
+    assert "flagged rows only" not in caplog.text and store.strata("a", "ai")[1].size > 0
