@@ -152,6 +152,11 @@ def ingest(input: Path, out: Path, text_cols: tuple[str, ...], id_col: str | Non
 # embed
 
 
+def _count(n: int, noun: str) -> str:
+    """``"1 ecosystem"``, ``"3 ecosystems"``."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
 def _not_the_input(input: Path, out: Path) -> None:
     """Refuse an output that is the input file itself: writing it would destroy the user's data."""
     from .errors import ConfigError
@@ -387,16 +392,15 @@ def train(input: Path, out: Path, text_col: str, id_col: str, taxonomy: Path | N
     else:
         covered = (gold_y >= 0).any(axis=0)
         n_cov, n_rest = int(covered.sum()), int((~covered).sum())
-        how = (f"with {int((gold_y >= 0).any(axis=1).sum()):,} hand-labelled texts, for {n_cov} "
-               f"ecosystem{'s' if n_cov != 1 else ''}; the other {n_rest} learn"
-               f"{'s' if n_rest == 1 else ''} from keyword weak labels only")
+        how = (f"with {int((gold_y >= 0).any(axis=1).sum()):,} hand-labelled texts, for {_count(n_cov, 'ecosystem')}; "
+               f"the other {n_rest} learn{'s' * (n_rest == 1)} from keyword weak labels only")
     click.echo(f"Trained {fitted} of {len(spec)} ecosystem classifiers on {len(df):,} texts ({how}).")
     top = sorted(zip(model.ecosystems, clf.n_pos_.tolist()), key=lambda kv: -kv[1])[:12]
     click.echo(("  training positives (hand labels where given): " if gold_y is not None else "  weak positives: ")
                + ", ".join(f"{e} {n}" for e, n in top if n))
     skipped = clf.skipped_
     if skipped:
-        click.echo(f"  no classifier for {len(skipped)} ecosystem{'s' if len(skipped) != 1 else ''} (fewer than {clf.min_positives} positive or "
+        click.echo(f"  no classifier for {_count(len(skipped), 'ecosystem')} (fewer than {clf.min_positives} positive or "
                    f"{clf.min_negatives} negative labels); they fall back to the keyword rule: "
                    + ", ".join(f"{e} ({why})" for e, why in list(skipped.items())[:8])
                    + (", ..." if len(skipped) > 8 else ""))
@@ -715,7 +719,7 @@ def review_load(scores: Path, records: Path, run_name: str, model_dir: Path | No
     info = load_scores_into_store(store, run_name, scores, source, model_dir, eco, seed, text_col=text_col,
                                   id_col=id_col)
     rows = store.status(run_name)
-    click.echo(f"Run {info.name!r} created in {store.db.url} with {len(info.ecosystems)} ecosystem{'s' if len(info.ecosystems) != 1 else ''}; "
+    click.echo(f"Run {info.name!r} created in {store.db.url} with {_count(len(info.ecosystems), 'ecosystem')}; "
                f"{sum(r['estimate'].flagged for r in rows):,} flagged items to audit.")
 
 
@@ -750,7 +754,7 @@ def review_status(run_name: str, half_width: float, db: str | None) -> None:
                     f"{e.reviewed} reviewed")
         else:
             line = f"  {r['ecosystem']:<24} {e.flagged:,} flagged; not reviewed yet"
-        line += "  -> target reached: stop" if r["done"] else f"  -> {r['needed']} more audit review{'s' if r['needed'] != 1 else ''}"
+        line += "  -> target reached: stop" if r["done"] else f"  -> {_count(r['needed'], 'more audit review')}"
         click.echo(line)
         tally = store.reason_tally(run_name, r["ecosystem"])
         if tally:

@@ -6,6 +6,7 @@ do. The library raises; only :mod:`oi_text.cli` prints and exits.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 
@@ -53,3 +54,11 @@ def format_columns(columns: Sequence[str], limit: int = 30) -> str:
     shown = ", ".join(repr(c) for c in list(columns)[:limit])
     more = len(columns) - limit
     return shown + (f" ... (+{more} more)" if more > 0 else "")
+
+
+def did_you_mean(name: str, ids: Sequence[str]) -> str:
+    """``"; did you mean 'ai'?"`` for a mistyped ecosystem id (case first, then spelling), or ""."""
+    ids = list(dict.fromkeys(ids))
+    same_case = [i for i in ids if i.casefold() == str(name).strip().casefold()]
+    close = same_case or difflib.get_close_matches(str(name).strip().casefold(), ids, n=3)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""

@@ -440,8 +440,7 @@ def read_gold(
     """
     import re as _re
 
-    from .errors import SchemaError
-    from .keywords.taxonomy import did_you_mean
+    from .errors import SchemaError, did_you_mean
 
     index = {e: j for j, e in enumerate(ecosystems)}
     n = len(records)
@@ -632,8 +631,9 @@ def load_texts(source: str | Path, *, text_col: str = "text", id_col: str | None
             if guess is None:
                 from .errors import format_columns
 
-                raise SchemaError(f"{source}: no 'text' column and none of the usual text columns (description, "
-                                  f"omschrijving, ...); pass --text-col NAME. Columns found: {format_columns(header)}")
+                usual = ", ".join(c for c in TEXT_COLUMN_GUESSES[:5] if c != "text")
+                raise SchemaError(f"{source}: no 'text' column and none of the usual text columns ({usual}, ...); "
+                                  f"pass --text-col NAME. Columns found: {format_columns(header)}")
             text_col = guess
             text_cols = (guess,)
     with tempfile.TemporaryDirectory(prefix="oi_text_", dir=workdir) as tmp:
@@ -861,7 +861,7 @@ def classify_records(
     wanted = list(dict.fromkeys(ecosystems or model.ecosystems))
     bad = [e for e in wanted if e not in model.ecosystems]
     if bad:
-        from .keywords.taxonomy import did_you_mean
+        from .errors import did_you_mean
 
         raise ConfigError(f"ecosystem {bad[0]!r} is not in the model{did_you_mean(bad[0], model.ecosystems)} "
                           f"(it has {len(model.ecosystems)}: {', '.join(model.ecosystems[:8])}"

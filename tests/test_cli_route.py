@@ -418,7 +418,7 @@ def test_review_straight_from_an_export_and_classify_csv_is_spreadsheet_safe(tmp
     # an ecosystem the run does not have is an error, not an empty export
     res = CliRunner().invoke(main, ["review", "export", "--run", "r", "--db", str(db), "--ecosystem", "aii",
                                     "--out", str(tmp_path / "x.csv")])
-    assert res.exit_code == 2 and "run 'r' has no ecosystem 'aii' (did you mean 'ai'?)" in res.output
+    assert res.exit_code == 2 and "run 'r' has no ecosystem 'aii'; did you mean 'ai'?" in res.output
     assert not (tmp_path / "x.csv").exists()
 
 

@@ -27,7 +27,6 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from typing import Any
 import yaml
 
 from ..config import read_yaml_file
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from .terms import parse_term
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,14 +43,6 @@ _KNOWN_KEYS = {"id", "number", "label", "label_nl", "focus", "regions", "players
 #: the case-study ecosystems of the Dialogic study (Bijlagen 3-10)
 CASE_STUDIES = ("ai", "quantum", "nanotechnology", "big-science", "chemistry", "precision-agriculture",
                 "water-technology", "regenerative-medicine")
-
-
-def did_you_mean(name: str, ids: Sequence[str]) -> str:
-    """``"; did you mean 'ai'?"`` for a mistyped ecosystem id (case first, then spelling), or ""."""
-    ids = list(dict.fromkeys(ids))
-    same_case = [i for i in ids if i.casefold() == str(name).strip().casefold()]
-    close = same_case or difflib.get_close_matches(str(name).strip().casefold(), ids, n=3)
-    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
 def default_taxonomy_path() -> Path:

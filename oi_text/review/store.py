@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import ConfigError, OiTextError
+from ..errors import ConfigError, OiTextError, did_you_mean
 from .db import Database, now
 from .estimate import Estimate, Stratum, estimate, reviews_needed
 
@@ -374,8 +374,7 @@ class ReviewStore:
     def next_item(self, run: str, ecosystem: str, reviewer: str, purpose: Purpose = "audit") -> dict[str, Any] | None:
         """Claim and return the next item to review, or None when the queue is empty."""
         info = self.run(run)
-        if ecosystem not in info.ecosystems:
-            raise NotFound(f"run {run!r} has no ecosystem {ecosystem!r}; it has {info.ecosystems}")
+        _check_ecosystem(info, ecosystem)
         t_now = time.time()
         with self.db.transaction():
             self.db.execute("DELETE FROM claims WHERE expires_at < ?", (t_now,))
@@ -537,12 +536,8 @@ class ReviewStore:
         import pandas as pd
 
         info = self.run(run)
-        if ecosystem is not None and ecosystem not in info.ecosystems:
-            import difflib
-
-            close = difflib.get_close_matches(ecosystem.casefold(), info.ecosystems, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise NotFound(f"run {run!r} has no ecosystem {ecosystem!r}{hint}; it has {', '.join(info.ecosystems)}")
+        if ecosystem is not None:
+            _check_ecosystem(info, ecosystem)
         items = self._items(info.id)
         rows = []
         for item_id, d in self._current(info.id, ecosystem).items():
@@ -553,6 +548,12 @@ class ReviewStore:
                          "matched_terms": "; ".join(json.loads(it["matched_terms"])), "reviewer": d["reviewer"],
                          "decided_at": d["created_at"], "text": it["text"]})
         return pd.DataFrame(rows, columns=["id", "ecosystem", "score", "matched_terms", "reviewer", "decided_at", "text"])
+
+
+def _check_ecosystem(info: RunInfo, ecosystem: str) -> None:
+    if ecosystem not in info.ecosystems:
+        raise NotFound(f"run {info.name!r} has no ecosystem {ecosystem!r}{did_you_mean(ecosystem, info.ecosystems)}; "
+                       f"it has {', '.join(info.ecosystems)}")
 
 
 def _standing(events: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
