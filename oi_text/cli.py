@@ -669,6 +669,121 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
 
 
 # ---------------------------------------------------------------------------------------------
+# bottom-up themes
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write themes.parquet, themes.md, themes.html and the pictures into.")
+@click.option("--method", type=click.Choice(["umap-hdbscan", "kmeans", "lda"]), default="umap-hdbscan",
+              show_default=True, help="Embedding clusters (UMAP + HDBSCAN), k-means on raw embeddings, or LDA.")
+@click.option("--vectors", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Vectors file from 'oi-text embed' of the same records [embed now, through the cache].")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A model from 'oi-text train': hold the themes against its ecosystems.")
+@click.option("--label-col", help="A column of labels to compare the themes with (NMI, ARI).")
+@click.option("--text-col", default="text", show_default=True, help="Text column.")
+@click.option("--id-col", default="id", help="Id column [id; else <file name>:<row>].")
+@click.option("--embed-model", metavar="M", help="Embedding model [e5-small; with --model: the model's].")
+@click.option("--device", metavar="D", help="auto | cpu | cuda [auto].")
+@click.option("--k", "k", type=click.IntRange(2, 500), help="Themes for k-means and LDA [auto: LDA by coherence].")
+@click.option("--min-cluster-size", type=click.IntRange(2), help="HDBSCAN's smallest theme [auto: 10, or n/250].")
+@click.option("--components", type=click.IntRange(2, 50), default=5, show_default=True, help="UMAP dimensions.")
+@click.option("--assign-outliers", is_flag=True, help="Give each outlier the theme of its nearest centroid.")
+@click.option("--boilerplate/--no-boilerplate", default=True, show_default=True,
+              help="Cut sentences and long n-grams that recur across many documents first.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--stability-seeds", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Refits with other seeds for the stability figures (0: none; then no verdict beyond 'weak').")
+@click.option("--stability-docs", type=click.IntRange(100), default=5000, show_default=True,
+              help="Refit on a sample of at most this many documents.")
+@click.option("--hdbscan", "hdbscan_backend", type=click.Choice(["auto", "fast_hdbscan", "hdbscan", "sklearn"]),
+              default="auto", show_default=True, help="HDBSCAN implementation.")
+def themes(input: Path, out: Path, method: str, vectors: Path | None, model_dir: Path | None,
+           label_col: str | None, text_col: str, id_col: str, embed_model: str | None, device: str | None,
+           k: int | None, min_cluster_size: int | None, components: int, assign_outliers: bool,
+           boilerplate: bool, seed: int, stability_seeds: int, stability_docs: int, hdbscan_backend: str) -> None:
+    """Find themes bottom-up, describe them, measure them, and say whether the data supports them.
+
+    Cuts boilerplate (reported), finds themes (UMAP + HDBSCAN on embeddings by default), describes
+    each by class-based TF-IDF terms, representative documents, kinds and years, and measures
+    coherence, diversity, separation, outliers and stability across seeds. Prints a verdict:
+    distinct, weak, or not supported by this data. With --model, each theme shows the ecosystems
+    its documents are classified in; themes no ecosystem covers are listed as candidate
+    ecosystems.
+
+    \b
+    Examples:
+      oi-text themes records.parquet --out themes/
+      oi-text themes records.parquet --vectors vectors.parquet --model models/m --out themes/
+      oi-text themes export.csv --text-col Omschrijving --method lda --out themes_lda/
+    """
+    from .errors import ConfigError, SchemaError
+    from .pipeline import load_texts
+    from .themes import ThemeSettings, find_themes
+    from .themes.report import summary_lines, write_outputs
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {str(out)!r} is a file; name a folder for the themes")
+    df = load_texts(input, text_col=text_col, id_col=id_col)
+    if label_col and label_col not in df.columns:
+        from .errors import did_you_mean, format_columns
+
+        raise SchemaError(f"{input}: no column {label_col!r} for --label-col{did_you_mean(label_col, list(df.columns))} "
+                          f"Columns: {format_columns(list(df.columns))}")
+    texts = df["text"].tolist()
+    ids = df["id"].tolist()
+    model = encoder = None
+    if model_dir is not None:
+        model, encoder = _model_and_encoder(model_dir, embed_model, device)
+    X = None
+    needs_vectors = method != "lda"
+    if vectors is not None:
+        from .embed.run import aligned_vectors
+
+        if encoder is None and (embed_model or needs_vectors):
+            encoder = _encoder(embed_model, device)
+        X = aligned_vectors(vectors, ids, model_id=encoder.model_id if encoder is not None else None)
+        if boilerplate and needs_vectors:
+            click.echo("note: the vectors in --vectors were made from the texts with their boilerplate; leave out "
+                       "--vectors to embed the texts without it", err=True)
+    elif needs_vectors and encoder is None:
+        encoder = _encoder(embed_model, device)
+
+    def embed(clean: list[str]):  # type: ignore[no-untyped-def]
+        return encoder.encode(clean, show_progress=sys.stderr.isatty())
+
+    settings = ThemeSettings(method=method, boilerplate=boilerplate, seed=seed, n_components=components,  # type: ignore[arg-type]
+                             min_cluster_size=min_cluster_size or "auto", k=k or "auto",
+                             assign_outliers=assign_outliers, stability_seeds=stability_seeds,
+                             stability_docs=stability_docs, hdbscan_backend=hdbscan_backend)  # type: ignore[arg-type]
+    result = find_themes(texts, vectors=X, embed=embed, ids=ids,
+                         titles=df["title"].tolist() if "title" in df.columns else None,
+                         kinds=df["kind"].tolist() if "kind" in df.columns else None,
+                         years=df["year"].tolist() if "year" in df.columns else None,
+                         gold=df[label_col].tolist() if label_col else None, settings=settings,
+                         progress=lambda line: click.echo(line, err=True))
+    view = None
+    if model is not None:
+        from .keywords import load_taxonomy
+        from .themes import hold_against
+
+        X_raw = X
+        if model.needs_embeddings and (X_raw is None or boilerplate and vectors is None):
+            click.echo(f"classifying {len(texts):,} texts with {model_dir} ...", err=True)
+            X_raw = encoder.encode(texts, show_progress=sys.stderr.isatty())
+        scored = model.score(texts, X_raw if model.needs_embeddings else None)
+        tax = load_taxonomy()
+        names = {e: tax[e].label for e in model.ecosystems if e in tax.ids}
+        view = hold_against(result.labels, scored.predicted, model.ecosystems, names)
+    files = write_outputs(result, out, view=view, source=input.name)
+    for line in summary_lines(result, view):
+        click.echo(line)
+    click.echo(f"written to {out}/: " + ", ".join(p.name for p in files.values()))
+
+
+# ---------------------------------------------------------------------------------------------
 # review
 
 

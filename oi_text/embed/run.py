@@ -159,3 +159,30 @@ def load_vectors(path: str | Path) -> tuple[list[str], np.ndarray, dict[str, Any
     dim = col.type.list_size
     matrix = np.asarray(col.values.to_numpy(zero_copy_only=False), dtype=np.float32).reshape(-1, dim)
     return table.column("id").to_pylist(), matrix, meta
+
+
+def aligned_vectors(path: str | Path, ids: list[str], *, model_id: str | None = None) -> np.ndarray:
+    """The vectors of ``path`` in the order of ``ids`` (the records they were embedded from).
+
+    Refuses a vectors file made by another encoder than ``model_id`` (vectors of different
+    models are not comparable), and one that lacks some of the ``ids`` (names the first).
+    """
+    file_ids, matrix, meta = load_vectors(path)
+    made_by = meta.get("model_id")
+    if model_id is not None and made_by != model_id:
+        raise SchemaError(
+            f"{path}: vectors from encoder {made_by!r}, but the encoder asked for is {model_id!r}. Vectors "
+            "of different models are not comparable: pass the --embed-model that made the file, or leave out "
+            "--vectors to embed the texts now"
+        )
+    where = {i: n for n, i in enumerate(id_strings(file_ids))}
+    if len(where) < len(file_ids):
+        raise SchemaError(f"{path}: {len(file_ids) - len(where):,} repeated id(s); re-run 'oi-text embed'")
+    rows = [where.get(i, -1) for i in ids]
+    missing = [i for i, r in zip(ids, rows) if r < 0]
+    if missing:
+        raise SchemaError(
+            f"{path}: no vector for {len(missing):,} of the {len(ids):,} records (first: id {missing[0]!r}); "
+            "embed the same records file with 'oi-text embed RECORDS --out VECTORS'"
+        )
+    return matrix[np.asarray(rows, dtype=np.int64)]
