@@ -689,6 +689,8 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
 @click.option("--device", metavar="D", help="auto | cpu | cuda [auto].")
 @click.option("--k", "k", type=click.IntRange(2, 500), help="Themes for k-means and LDA [auto: LDA by coherence].")
 @click.option("--min-cluster-size", type=click.IntRange(2), help="HDBSCAN's smallest theme [auto: 10, or n/250].")
+@click.option("--max-share", type=click.FloatRange(0.05, 1.0), default=0.5, show_default=True,
+              help="No HDBSCAN theme may hold more than this share of the documents (1: no limit).")
 @click.option("--components", type=click.IntRange(2, 50), default=5, show_default=True, help="UMAP dimensions.")
 @click.option("--assign-outliers", is_flag=True, help="Give each outlier the theme of its nearest centroid.")
 @click.option("--boilerplate/--no-boilerplate", default=True, show_default=True,
@@ -702,7 +704,7 @@ def expand(input: Path, ecosystem: str, text_col: str, id_col: str, taxonomy: Pa
               default="auto", show_default=True, help="HDBSCAN implementation.")
 def themes(input: Path, out: Path, method: str, vectors: Path | None, model_dir: Path | None,
            label_col: str | None, text_col: str, id_col: str, embed_model: str | None, device: str | None,
-           k: int | None, min_cluster_size: int | None, components: int, assign_outliers: bool,
+           k: int | None, min_cluster_size: int | None, max_share: float, components: int, assign_outliers: bool,
            boilerplate: bool, seed: int, stability_seeds: int, stability_docs: int, hdbscan_backend: str) -> None:
     """Find themes bottom-up, describe them, measure them, and say whether the data supports them.
 
@@ -757,7 +759,8 @@ def themes(input: Path, out: Path, method: str, vectors: Path | None, model_dir:
     settings = ThemeSettings(method=method, boilerplate=boilerplate, seed=seed, n_components=components,  # type: ignore[arg-type]
                              min_cluster_size=min_cluster_size or "auto", k=k or "auto",
                              assign_outliers=assign_outliers, stability_seeds=stability_seeds,
-                             stability_docs=stability_docs, hdbscan_backend=hdbscan_backend)  # type: ignore[arg-type]
+                             stability_docs=stability_docs, hdbscan_backend=hdbscan_backend,
+                             max_share=max_share)  # type: ignore[arg-type]
     result = find_themes(texts, vectors=X, embed=embed, ids=ids,
                          titles=df["title"].tolist() if "title" in df.columns else None,
                          kinds=df["kind"].tolist() if "kind" in df.columns else None,

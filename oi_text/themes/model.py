@@ -76,6 +76,7 @@ class ThemeSettings:
     n_neighbors: int | Literal["auto"] = "auto"
     min_cluster_size: int | Literal["auto"] = "auto"
     hdbscan_backend: HdbscanBackend = "auto"
+    max_share: float = 0.5
     k: int | Literal["auto"] = "auto"
     assign_outliers: bool = False
     stability_seeds: int = 5
@@ -215,7 +216,8 @@ def find_themes(
                                        assign_outliers=s.assign_outliers, seed=seed)
             return EmbeddingThemes(
                 reducer=UmapReducer(n_components=s.n_components, n_neighbors=s.n_neighbors, seed=seed),
-                clusterer=HdbscanClusterer(min_cluster_size=s.min_cluster_size, backend=s.hdbscan_backend),
+                clusterer=HdbscanClusterer(min_cluster_size=s.min_cluster_size, backend=s.hdbscan_backend,
+                                           max_share=s.max_share),
                 assign_outliers=s.assign_outliers, seed=seed)
 
         say(f"{s.method}: fitting on {n:,} vectors ...")

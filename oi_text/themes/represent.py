@@ -17,14 +17,19 @@ import numpy as np
 
 
 def ctfidf_terms(docs: Sequence[list[str]], labels: np.ndarray, topn: int = 10,
-                 damp: bool = True) -> dict[int, list[tuple[str, float]]]:
-    """Top ``topn`` terms per theme (outliers, -1, excluded) by c-TF-IDF."""
+                 damp: bool = True, min_doc_share: float = 0.05) -> dict[int, list[tuple[str, float]]]:
+    """Top ``topn`` terms per theme (outliers, -1, excluded) by c-TF-IDF, among the words found
+    in at least ``min_doc_share`` of the theme's documents (and at least 2): a word from one or
+    two documents of a large theme does not describe it."""
     labels = np.asarray(labels)
     themes = sorted(int(t) for t in np.unique(labels) if t >= 0)
     counts: dict[int, Counter[str]] = {t: Counter() for t in themes}
+    doc_freq: dict[int, Counter[str]] = {t: Counter() for t in themes}
+    sizes = Counter(int(t) for t in labels if t >= 0)
     for doc, t in zip(docs, labels):
         if t >= 0:
             counts[int(t)].update(doc)
+            doc_freq[int(t)].update(set(doc))
     if not themes:
         return {}
     total: Counter[str] = Counter()
@@ -36,8 +41,9 @@ def ctfidf_terms(docs: Sequence[list[str]], labels: np.ndarray, topn: int = 10,
         c = counts[t]
         size = max(1, sum(c.values()))
         scored = []
+        min_docs = max(2, int(np.ceil(min_doc_share * sizes[t])))
         for w, n in c.items():
-            if n < 2 and size > 50:  # a word once in a large theme says nothing about it
+            if doc_freq[t][w] < min(min_docs, sizes[t]):  # a word in a handful of a theme's documents
                 continue
             tf = n / size
             tf = np.sqrt(tf) if damp else tf
