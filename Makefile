@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 OUT    := demo_out
 SAMPLE := oi_text/datasets/exports
 
-.PHONY: install dev demo test lint bench clean
+.PHONY: install dev demo test lint bench bench-themes eval-themes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(BIN)/python:
 # an unpinned torch would pull a multi-GB CUDA build.
 $(VENV)/.core: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e ".[web]"
+	$(PIP) install -e ".[web,themes]"
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.core pyproject.toml
@@ -53,7 +53,10 @@ demo: install
 	    --run demo --db $(OUT)/review.sqlite --ecosystems ai,quantum,hydrogen,water-technology,precision-agriculture,nanotechnology
 	$(BIN)/oi-text review add-reviewer analyst --db $(OUT)/review.sqlite
 	@echo
-	@echo "Done. Records: $(OUT)/records.parquet  vectors: $(OUT)/vectors.parquet  model: $(OUT)/model  scores: $(OUT)/scores.parquet  evaluation: $(OUT)/eval/"
+	@echo "== 7. themes: bottom-up themes (boilerplate cut, UMAP + HDBSCAN), held against the model's ecosystems, with a verdict"
+	$(BIN)/oi-text themes $(OUT)/records.parquet --model $(OUT)/model --out $(OUT)/themes
+	@echo
+	@echo "Done. Records: $(OUT)/records.parquet  vectors: $(OUT)/vectors.parquet  model: $(OUT)/model  scores: $(OUT)/scores.parquet  evaluation: $(OUT)/eval/  themes: $(OUT)/themes/themes.html"
 	@echo
 	@echo "Open the review page on the demo run:"
 	@echo "    $(BIN)/oi-text review serve --db $(OUT)/review.sqlite"
@@ -68,6 +71,14 @@ lint: dev
 # our embedding engine vs SentenceTransformer.encode on the same corpus and model
 bench: dev
 	$(BIN)/python scripts/bench_embed.py
+
+# bottom-up themes at scale (100,000 and 1,000,000 documents), BERTopic as the baseline
+bench-themes: dev
+	$(BIN)/python scripts/bench_themes.py
+
+# bottom-up themes on the sample data and the labelled corpora in ../shared/data
+eval-themes: dev
+	$(BIN)/python scripts/eval_themes.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -26,6 +26,8 @@ _PACKAGES: dict[str, tuple[str, str | None]] = {
     "ray": ("ray", "ray"),
     "umap": ("umap-learn", "themes"),
     "hdbscan": ("hdbscan", "themes"),
+    "fast_hdbscan": ("fast_hdbscan", "themes"),
+    "bertopic": ("bertopic==0.17.*", "dev"),
 }
 
 
