@@ -264,8 +264,8 @@ def find_themes(
             stability=stab.jaccard_per_theme.get(t, float("nan")) if stab else float("nan")))
 
     t1 = time.perf_counter()
-    map_index, map_xy = _map(space if space is not None else (np.sqrt(mixture) if mixture is not None else X),
-                             s, n, raw=s.method == "kmeans")
+    map_index, map_xy = _map(X if X is not None else (np.sqrt(mixture) if mixture is not None else None),
+                             s, n, cosine=X is not None)
     seconds["map"] = time.perf_counter() - t1
     seconds["total"] = time.perf_counter() - t0
     return ThemeResult(s, ids, texts, titles, kinds, years_, labels, probability, outliers, themes, q, bp,
@@ -273,9 +273,10 @@ def find_themes(
                        seconds=seconds, lda_sweep=lda_sweep)
 
 
-def _map(space: np.ndarray | None, s: ThemeSettings, n: int, raw: bool) -> tuple[np.ndarray, np.ndarray]:
+def _map(space: np.ndarray | None, s: ThemeSettings, n: int, cosine: bool) -> tuple[np.ndarray, np.ndarray]:
     """2-D coordinates for the map, of at most ``map_docs`` documents (a seeded sample): UMAP to
-    2-D from the space the themes were found in."""
+    2-D from the embeddings (cosine), or for LDA from the square roots of the theme mixtures
+    (euclidean, i.e. Hellinger distance)."""
     index = np.arange(n)
     if n > s.map_docs:
         index = np.sort(np.random.default_rng(s.seed).choice(n, s.map_docs, replace=False))
@@ -284,6 +285,6 @@ def _map(space: np.ndarray | None, s: ThemeSettings, n: int, raw: bool) -> tuple
     sub = np.asarray(space, dtype=np.float32)[index]
     if sub.shape[1] == 2:
         return index, sub
-    xy = UmapReducer(n_components=2, n_neighbors=15, min_dist=0.1, metric="cosine" if raw else "euclidean",
+    xy = UmapReducer(n_components=2, n_neighbors=15, min_dist=0.1, metric="cosine" if cosine else "euclidean",
                      seed=s.seed).fit_transform(sub)
     return index, xy

@@ -40,18 +40,24 @@ def map_png(result: ThemeResult, path: str | Path) -> Path:
     labels = result.labels[idx]
     colours = palette(max(1, len(result.themes)))
     fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
+    size = 6 if len(xy) < 3000 else 2
     out = labels < 0
-    ax.scatter(xy[out, 0], xy[out, 1], s=3, c="#c8c8c8", linewidths=0, label="outliers")
+    ax.scatter(xy[out, 0], xy[out, 1], s=size, c="#c8c8c8", linewidths=0, label="outliers")
     for t in range(len(result.themes)):
         m = labels == t
         if not m.any():
             continue
         c = colours[t] if t < MAX_THEMES_DRAWN else "#888888"
-        ax.scatter(xy[m, 0], xy[m, 1], s=5, c=c, linewidths=0)
+        ax.scatter(xy[m, 0], xy[m, 1], s=size, c=c, linewidths=0)
         if t < MAX_THEMES_DRAWN:
             cx, cy = np.median(xy[m, 0]), np.median(xy[m, 1])
             ax.text(cx, cy, f"{t}: {result.themes[t].label[:28]}", fontsize=7, ha="center", va="center",
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": c, "alpha": 0.85})
+    if len(xy) > 50:  # a few far points should not shrink the rest to a dot
+        lo, hi = np.percentile(xy, 0.5, axis=0), np.percentile(xy, 99.5, axis=0)
+        pad = 0.05 * (hi - lo)
+        ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
+        ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"{len(result.themes)} themes ({result.settings.method}); grey: outliers; verdict: {result.verdict}",

@@ -71,15 +71,24 @@ def test_new_vectors_follow_the_documented_rule(fitted):
 
 
 def test_same_seed_same_themes_across_processes(corpus, tmp_path):
-    X = corpus[1]
+    """The whole route (boilerplate, word pairs, UMAP, HDBSCAN, terms) in two fresh processes
+    (each with its own string-hash seed) and here: the same themes and the same terms."""
+    import json
+
+    texts, X = corpus[0], corpus[1]
     np.save(tmp_path / "X.npy", X)
-    code = ("import numpy as np, sys; from oi_text.themes.cluster import EmbeddingThemes; "
-            f"X = np.load({str(tmp_path / 'X.npy')!r}); "
-            "print(','.join(map(str, EmbeddingThemes(seed=7).fit(X).labels_.tolist())))")
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    code = ("import json, numpy as np; from oi_text.themes import find_themes, ThemeSettings; "
+            f"X = np.load({str(tmp_path / 'X.npy')!r}); texts = json.load(open({str(tmp_path / 'texts.json')!r})); "
+            "r = find_themes(texts, vectors=X, settings=ThemeSettings(seed=7, stability_seeds=0)); "
+            "print(json.dumps([r.labels.tolist(), [t.terms for t in r.themes]]))")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
             for _ in range(2)]
-    here = ",".join(map(str, EmbeddingThemes(seed=7).fit(X).labels_.tolist()))
-    assert runs[0] == runs[1] == here
+    from oi_text.themes import ThemeSettings, find_themes
+
+    r = find_themes(texts, vectors=X, settings=ThemeSettings(seed=7, stability_seeds=0))
+    assert json.loads(runs[0]) == json.loads(runs[1]) == json.loads(json.dumps([r.labels.tolist(),
+                                                                                [t.terms for t in r.themes]]))
 
 
 @pytest.mark.parametrize("backend", ["fast_hdbscan", "hdbscan", "sklearn"])
