@@ -115,6 +115,15 @@ class ThemeResult:
         return self.themes[t]
 
 
+def _year(value: Any) -> int | None:
+    """A year from a records file's ``year`` cell (int, float, text), or None."""
+    try:
+        year = int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return None
+    return year if 1000 <= year <= 9999 else None
+
+
 def _check_texts(texts: Sequence[str]) -> list[str]:
     if isinstance(texts, str):
         raise InputError("themes need a list of texts, not one string")
@@ -162,8 +171,7 @@ def find_themes(
     ids = [str(i) for i in ids] if ids is not None else [str(i + 1) for i in range(n)]
     titles = ["" if t is None or t != t else str(t) for t in titles] if titles is not None else [""] * n
     kinds = ["" if k is None or k != k else str(k) for k in kinds] if kinds is not None else [""] * n
-    years_ = [int(y) if y is not None and y == y and str(y).strip() not in ("", "None") else None
-              for y in (years if years is not None else [None] * n)]
+    years_ = [_year(y) for y in (years if years is not None else [None] * n)]
     for name, seq in (("ids", ids), ("titles", titles), ("kinds", kinds), ("years", years_)):
         if len(seq) != n:
             raise InputError(f"themes: {len(seq)} {name} for {n} texts")

@@ -30,6 +30,7 @@ def palette(k: int) -> list[str]:
     from matplotlib.colors import to_hex
 
     base = [to_hex(c) for c in plt.get_cmap("tab20").colors] + [to_hex(c) for c in plt.get_cmap("tab20b").colors]
+    base = [c for c in base if c not in ("#7f7f7f", "#c7c7c7")]  # grey is for outliers
     return [base[i % len(base)] for i in range(k)]
 
 
@@ -160,9 +161,10 @@ cv.addEventListener('mousemove', e => {
   tip.style.display='block'; tip.style.left=(e.pageX+12)+'px'; tip.style.top=(e.pageY+12)+'px';
 });
 cv.addEventListener('mouseleave', () => tip.style.display='none');
-for (const el of document.querySelectorAll('[data-theme]')){
-  el.addEventListener('click', () => { const t = +el.dataset.theme; only = (only === t ? null : t); draw(); });
-}
+document.addEventListener('click', e => {
+  const el = e.target.closest('[data-theme]'); if (!el) return;
+  const t = +el.dataset.theme; only = (only === t ? null : t); draw();
+});
 })();
 """
 
