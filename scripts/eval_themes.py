@@ -45,7 +45,7 @@ import corpora  # noqa: E402
 #: the label each corpus's themes are compared with (one per document)
 LABELS = {
     "startups_yc": ("industries", lambda v: v.split("|")[0] if isinstance(v, str) and v else None),
-    "projects_cordis_h2020_cleantech": ("technology_groups", lambda v: v.split(";")[0].strip() if isinstance(v, str) and v else None),
+    "projects_cordis_h2020_cleantech": ("technology_groups", lambda v: v.split("|")[0].strip() if isinstance(v, str) and v else None),
     "questions_dekamer_nl": ("question_theme_main", lambda v: v if isinstance(v, str) and v else None),
     "projects_structuralfunds_nl": ("fund", lambda v: {"ERDF": "EFRO"}.get(v, v) if isinstance(v, str) and v else None),
 }

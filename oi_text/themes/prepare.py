@@ -205,15 +205,29 @@ class BoilerplateRemover:
     def fit_transform(self, texts: Sequence[str]) -> list[str]:
         return self.fit(texts).transform(texts)
 
+    def grouped(self) -> list[tuple[BoilerplateItem, int]]:
+        """:attr:`report_` with the parts of a listed passage folded into it (a shorter cut whose
+        words lie inside a more frequent one): ``[(item, parts folded in), ...]``."""
+        kept: list[list] = []
+        for item in self.report_:
+            home = next((k for k in kept if item.text in k[0].text), None)
+            if home is not None:
+                home[1] += 1
+            else:
+                kept.append([item, 0])
+        return [(k[0], k[1]) for k in kept]
+
     def summary(self, top: int = 10) -> str:
         """What was cut, most frequent first, for a terminal or a report."""
         if not self.report_:
             return "no boilerplate found"
+        groups = self.grouped()
         lines = [f"{len(self.report_)} boilerplate passage(s) cut (recurring in >= {self.threshold_} documents):"]
-        for item in self.report_[:top]:
-            lines.append(f"  {item.documents:>6,} docs  [{item.kind}] {item.text[:100]}")
-        if len(self.report_) > top:
-            lines.append(f"  ... and {len(self.report_) - top} more")
+        for item, parts in groups[:top]:
+            more = f"  (+{parts} part{'s' * (parts > 1)} of it)" if parts else ""
+            lines.append(f"  {item.documents:>6,} docs  [{item.kind}] {item.text[:100]}{more}")
+        if len(groups) > top:
+            lines.append(f"  ... and {len(groups) - top} more")
         return "\n".join(lines)
 
 

@@ -77,10 +77,11 @@ def _markdown(result: ThemeResult, view: TaxonomyView | None, source: str, pictu
                 f"Sentences and {bp.ngram}-word runs found in at least {bp.threshold_} documents "
                 f"({bp.min_doc_share:.0%} of {bp.fitted_docs_:,}, at least {bp.min_docs}) were cut before modelling.", ""]
         if bp.report_:
-            out += ["| documents | kind | text |", "|---|---|---|"]
-            out += [f"| {i.documents:,} | {i.kind} | {i.text[:150]} |" for i in bp.report_[:40]]
-            if len(bp.report_) > 40:
-                out.append(f"| … | | {len(bp.report_) - 40} more |")
+            groups = bp.grouped()
+            out += ["| documents | kind | text | shorter parts of it also cut |", "|---|---|---|---|"]
+            out += [f"| {i.documents:,} | {i.kind} | {i.text[:150]} | {parts or ''} |" for i, parts in groups[:40]]
+            if len(groups) > 40:
+                out.append(f"| … | | {len(groups) - 40} more | |")
         else:
             out.append("None found.")
         out.append("")
