@@ -182,7 +182,8 @@ def stress(name: str, texts: list[str], X: np.ndarray, gold: list, encoder, n_do
         recovered = 1 - drop_with / drop_without if drop_without > 1e-9 else float("nan")
         lines.append(f"  stress {route:<13} without removal: NMI {row['clean', False]:.3f} -> {row['injected', False]:.3f} "
                      f"(drop {drop_without:+.3f});  with removal: {row['clean', True]:.3f} -> {row['injected', True]:.3f} "
-                     f"(drop {drop_with:+.3f});  recovered {recovered:.0%} of the drop")
+                     f"(drop {drop_with:+.3f});  "
+                     + (f"recovered {recovered:.0%} of the drop" if recovered == recovered else "no drop to recover"))
         lines.append(f"stress corpus={name} route={route} nmi_clean={row['clean', False]:.4f} "
                      f"nmi_injected={row['injected', False]:.4f} nmi_clean_removed={row['clean', True]:.4f} "
                      f"nmi_injected_removed={row['injected', True]:.4f}")

@@ -185,7 +185,6 @@ def find_themes(
         clean = bp.fit_transform(texts)
         say(f"boilerplate: {len(bp.report_)} recurring passage(s) cut"
             + (f", most often {bp.report_[0].text[:60]!r} ({bp.report_[0].documents:,} docs)" if bp.report_ else ""))
-    tokens = Tokens().fit(clean)
     seconds["prepare"] = time.perf_counter() - t0
 
     X = None
@@ -206,6 +205,7 @@ def find_themes(
     space = None
     lda_sweep: list[dict] = []
     if s.method == "lda":
+        tokens = Tokens().fit(clean)
         say("LDA: sweeping k by coherence ..." if s.k == "auto" else f"LDA with k={s.k} ...")
         est: Any = LdaThemes(k=s.k, seed=s.seed).fit(tokens.docs)
         mixture = est.mixture_
@@ -234,6 +234,8 @@ def find_themes(
         outliers = est.outliers_
         probability = est.probabilities_
         space = est.reduced_
+        # tokens after the fit, so that their memory and UMAP's do not add up
+        tokens = Tokens().fit(clean)
         terms = ctfidf_terms(tokens.docs, labels, topn=max(s.top_terms, 25))
 
         def refit(index: np.ndarray, seed: int) -> np.ndarray:

@@ -16,6 +16,7 @@ words, with frequent word pairs joined by gensim's ``Phrases`` ("fuel_cell").
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -126,8 +127,10 @@ class BoilerplateRemover:
         self.fitted_docs_ = n
         self.threshold_ = max(self.min_docs, int(np.ceil(self.min_doc_share * n)))
         sent_df: Counter[str] = Counter()
-        gram_df: Counter[tuple[str, ...]] = Counter()
         k = self.ngram
+        # n-grams are counted as 64-bit hashes in one array (a Counter of word tuples took
+        # gigabytes on 20,000 long texts); the few frequent ones are then collected as words
+        hashes: list[np.ndarray] = []
         for text in texts:
             keys = set()
             for s, e in _sentences(text):
@@ -136,10 +139,22 @@ class BoilerplateRemover:
                     keys.add(key)
             sent_df.update(keys)
             words = [fold(w) for w in WORD_RE.findall(text)]
-            gram_df.update({tuple(words[i : i + k]) for i in range(len(words) - k + 1)})
+            hashes.append(np.fromiter({hash(tuple(words[i : i + k])) for i in range(len(words) - k + 1)},
+                                      dtype=np.int64))
         t = self.threshold_
         self.sentences_ = {s: c for s, c in sent_df.items() if c >= t}
-        self.ngrams_ = {g: c for g, c in gram_df.items() if c >= t}
+        values, counts = np.unique(np.concatenate(hashes) if hashes else np.zeros(0, np.int64), return_counts=True)
+        frequent = dict(zip(values[counts >= t].tolist(), counts[counts >= t].tolist()))
+        del hashes, values, counts
+        self.ngrams_ = {}
+        if frequent:
+            for text in texts:
+                words = [fold(w) for w in WORD_RE.findall(text)]
+                for i in range(len(words) - k + 1):
+                    gram = tuple(words[i : i + k])
+                    n = frequent.get(hash(gram))
+                    if n is not None:
+                        self.ngrams_[gram] = n
         self._cut_counts: Counter[tuple[str, str]] = Counter()
         return self
 
@@ -247,7 +262,8 @@ def content_tokens(text: str, stop: frozenset[str] | None = None) -> list[str]:
     ['bouw', 'grote', 'waterstof-installaties']
     """
     stop = theme_stopwords() if stop is None else stop
-    return [w for w in (fold(m) for m in WORD_RE.findall(text))
+    # interned: a corpus of 100,000 texts holds each word once, not once per occurrence
+    return [sys.intern(w) for w in (fold(m) for m in WORD_RE.findall(text))
             if len(w) > 1 and w not in stop and not w.replace("-", "").isdigit()]
 
 
@@ -272,7 +288,7 @@ class Tokens:
         self._phrases = phrases.Phrases(raw, min_count=self.min_count, threshold=self.threshold,
                                         delimiter="_").freeze()
         self._stop = stop
-        self.docs = [list(self._phrases[d]) for d in raw]
+        self.docs = [[sys.intern(w) for w in self._phrases[d]] for d in raw]
         return self
 
     def tokens_for(self, texts: Sequence[str]) -> list[list[str]]:
