@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -319,7 +318,3 @@ def best_match_jaccard(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
             best = max(best, float((a & b).sum() / (a | b).sum()))
         out.append(best)
     return np.array(out, dtype=np.float64)
-
-
-def pairwise_mean(values: Sequence[float]) -> float:
-    return float(np.mean(values)) if len(values) else float("nan")

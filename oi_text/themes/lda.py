@@ -75,8 +75,7 @@ class LdaThemes:
 
     def fit(self, docs: Sequence[list[str]]) -> LdaThemes:
         corpora = require("gensim.corpora", "LDA themes")
-        docs = docs if not isinstance(docs, Iterator) else None  # type: ignore[assignment]
-        if docs is None:
+        if isinstance(docs, Iterator):
             raise InputError("LDA reads its corpus several times: pass a list or a re-iterable corpus")
         dictionary = corpora.Dictionary(docs)
         n = len(docs)

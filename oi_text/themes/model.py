@@ -111,9 +111,6 @@ class ThemeResult:
     def verdict(self) -> str:
         return self.quality.verdict
 
-    def theme(self, t: int) -> Theme:
-        return self.themes[t]
-
 
 def _year(value: Any) -> int | None:
     """A year from a records file's ``year`` cell (int, float, text), or None."""
